@@ -220,11 +220,11 @@ class _Checker:
 
     file: str | None
     line: int | None
-    document: str | None = None
+    doc_id: str | None = None
     issues: list[ValidationIssue] = field(default_factory=list)
 
     def add(self, path: str, problem: str) -> None:
-        self.issues.append(ValidationIssue(self.file, self.line, self.document, path, problem))
+        self.issues.append(ValidationIssue(self.file, self.line, self.doc_id, path, problem))
 
     def keys(self, obj: dict, allowed: tuple[str, ...], required: tuple[str, ...], path: str) -> None:
         for key in obj:
@@ -293,9 +293,9 @@ class _Checker:
             return None
         doc_id = obj.get("id")
         if isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool):
-            self.document = str(doc_id)
+            self.doc_id = str(doc_id)
         self.keys(obj, _DOCUMENT_KEYS, ("id", "text"), "")
-        if "id" in obj and self.document is None:
+        if "id" in obj and self.doc_id is None:
             self.add("id", f"expected a string, got {type(doc_id).__name__}")
         text = obj.get("text")
         if "text" in obj and not isinstance(text, str):
@@ -307,9 +307,9 @@ class _Checker:
             raw_quotes = []
         quotes = [self.quote(q, text, f"quotes[{i}]") for i, q in enumerate(raw_quotes)]
         self.overlaps([q for q in quotes if q is not None], [i for i, q in enumerate(quotes) if q is not None])
-        if self.issues or text is None or self.document is None:
+        if self.issues or text is None or self.doc_id is None:
             return None
-        return Document(id=self.document, text=text, quotes=tuple(q for q in quotes if q is not None))
+        return Document(id=self.doc_id, text=text, quotes=tuple(q for q in quotes if q is not None))
 
     def overlaps(self, quotes: list[Quote], indices: list[int]) -> None:
         """Content spans never overlap; spans of different kinds never overlap (token labels are univocal)."""

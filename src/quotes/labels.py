@@ -1,0 +1,152 @@
+"""Token labels as a view of the spans: spans to BIO tags over any tokenizer's offsets, and back.
+
+The spans of a :class:`~quotes.schema.Document` are the truth; the BIO tags ``O``, ``B-``/``I-`` ``QUOTE``,
+``SPEAKER``, ``CUE`` are derived from them over token character offsets (a token belongs to a span when its
+characters fall inside it) and turned back into character spans after prediction. Pure Python: works with the
+offset mapping of any fast tokenizer, or with :func:`word_offsets` for tokenizer-free tools (CoNLL, seqeval).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from quotes.schema import KINDS, ScoredSpan, Span
+
+LABELS: tuple[str, ...] = ("O", *(f"{prefix}-{kind}" for kind in KINDS for prefix in ("B", "I")))
+LABEL2ID: dict[str, int] = {label: index for index, label in enumerate(LABELS)}
+ID2LABEL: dict[int, str] = dict(enumerate(LABELS))
+IGNORE_INDEX = -100
+"""Label id of special tokens; ignored by the loss (PyTorch's cross-entropy default) and by metrics."""
+
+Offsets = Sequence[tuple[int, int]]
+_WORD = re.compile(r"\w+|[^\w\s]")
+
+
+def word_offsets(text: str) -> list[tuple[int, int]]:
+    """Offsets of words and single punctuation marks: the tokenizer-free view used for CoNLL and seqeval."""
+    return [match.span() for match in _WORD.finditer(text)]
+
+
+def is_special(offset: tuple[int, int]) -> bool:
+    """Fast tokenizers give special tokens ([CLS], [SEP], padding) the empty offset ``(0, 0)``."""
+    return offset[0] == offset[1]
+
+
+def spans_to_tags(spans: Iterable[tuple[str, Span]], offsets: Offsets) -> list[str | None]:
+    """BIO tag of each token (``None`` for special tokens) from labelled character spans.
+
+    A token is inside a span when ``span.start <= token_start and token_end <= span.end``; the first token inside
+    a span gets ``B-``, the following ones ``I-``. Spans must not overlap (the schema validator guarantees it).
+    """
+    tags: list[str | None] = [None if is_special(o) else "O" for o in offsets]
+    ordered = sorted(spans, key=lambda item: item[1].start)
+    # Token starts are non-decreasing, so one forward sweep over both lists suffices.
+    token_order = sorted((o[0], i) for i, o in enumerate(offsets) if not is_special(o))
+    cursor = 0
+    for kind, span in ordered:
+        while cursor < len(token_order) and token_order[cursor][0] < span.start:
+            cursor += 1
+        first = True
+        position = cursor
+        while position < len(token_order) and token_order[position][0] < span.end:
+            index = token_order[position][1]
+            if offsets[index][1] <= span.end:
+                tags[index] = f"{'B' if first else 'I'}-{kind}"
+                first = False
+            position += 1
+    return tags
+
+
+def spans_to_label_ids(spans: Iterable[tuple[str, Span]], offsets: Offsets) -> list[int]:
+    """Label ids for a model: :func:`spans_to_tags` with special tokens as :data:`IGNORE_INDEX`."""
+    return [IGNORE_INDEX if tag is None else LABEL2ID[tag] for tag in spans_to_tags(spans, offsets)]
+
+
+def tags_to_spans(
+    tags: Sequence[str | None], offsets: Offsets, text: str, scores: Sequence[float] | None = None
+) -> list[tuple[str, ScoredSpan]]:
+    """Character spans from BIO tags, repairing invalid sequences.
+
+    An ``I-X`` that does not continue an ``X`` span (after ``O``, another kind, or at the start) opens a new span,
+    as seqeval's lenient mode does. A span runs from its first token's start to its last token's end; its score
+    is the mean of its tokens' scores (1.0 without scores). Special tokens (``None`` tags) are skipped.
+    """
+    result: list[tuple[str, ScoredSpan]] = []
+    current: tuple[str, int, int, list[float]] | None = None  # kind, start, end, token scores
+
+    def close() -> None:
+        if current is not None:
+            kind, start, end, token_scores = current
+            score = sum(token_scores) / len(token_scores)
+            result.append((kind, ScoredSpan(start, end, text[start:end], score)))
+
+    for index, tag in enumerate(tags):
+        if tag is None:
+            continue
+        score = 1.0 if scores is None else float(scores[index])
+        start, end = offsets[index]
+        if tag == "O":
+            close()
+            current = None
+            continue
+        prefix, kind = tag.split("-", 1)
+        if prefix == "I" and current is not None and current[0] == kind:
+            current = (kind, current[1], end, [*current[3], score])
+        else:
+            close()
+            current = (kind, start, end, [score])
+    close()
+    return result
+
+
+def snap_to_words(spans: Iterable[tuple[str, ScoredSpan]], text: str) -> list[tuple[str, ScoredSpan]]:
+    """Widen spans whose edges fall inside a word to the whole word, so no span holds half a word.
+
+    Subword tokenizers can tag ``##ing`` without its stem; the span then grows to the word's edges. Spans that
+    come to overlap after widening are merged into the earlier one (same kind) or cut at its end.
+    """
+    snapped: list[tuple[str, ScoredSpan]] = []
+    for kind, span in sorted(spans, key=lambda item: item[1].start):
+        start, end = span.start, span.end
+        while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+            start -= 1
+        while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+            end += 1
+        if snapped and start < snapped[-1][1].end:
+            prev_kind, prev = snapped[-1]
+            if prev_kind == kind:
+                merged_end = max(end, prev.end)
+                score = (prev.score + span.score) / 2
+                snapped[-1] = (kind, ScoredSpan(prev.start, merged_end, text[prev.start : merged_end], score))
+                continue
+            start = prev.end
+            if start >= end:
+                continue
+        snapped.append((kind, ScoredSpan(start, end, text[start:end], span.score)))
+    return snapped
+
+
+@dataclass(frozen=True)
+class CutStats:
+    """How many gold spans no single window holds whole (they are seen only in pieces in training)."""
+
+    spans: int
+    cut: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.cut / self.spans if self.spans else 0.0
+
+
+def count_cut_spans(spans: Iterable[Span], windows: Iterable[Offsets]) -> CutStats:
+    """Count the spans that lie wholly inside no window (a window covers its first to last real token)."""
+    ranges = []
+    for offsets in windows:
+        real = [o for o in offsets if not is_special(o)]
+        if real:
+            ranges.append((real[0][0], real[-1][1]))
+    spans = list(spans)
+    cut = sum(1 for s in spans if not any(lo <= s.start and s.end <= hi for lo, hi in ranges))
+    return CutStats(spans=len(spans), cut=cut)

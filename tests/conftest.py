@@ -1,0 +1,117 @@
+"""Shared fixtures: a tiny WordPiece tokenizer and a tiny random BERT built offline, and hand-written gold documents."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from quotes.schema import Document, Quote, Span
+
+_WORDS = (
+    "the a he she they said told posted added that to of in and is was were it we i you not by according "
+    "putin gerasimov smirnov ukraine russia kursk border troops region army war minister governor general"
+).split()
+
+
+def build_tiny_tokenizer(directory: Path):
+    """An uncased WordPiece tokenizer that can spell any word letter by letter (unknown symbols map to [UNK])."""
+    from transformers import BertTokenizerFast
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    vocab += list(string.ascii_lowercase + string.digits + string.punctuation)
+    vocab += [f"##{c}" for c in string.ascii_lowercase + string.digits]
+    vocab += _WORDS
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "vocab.txt").write_text("\n".join(dict.fromkeys(vocab)) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizerFast(vocab_file=str(directory / "vocab.txt"), do_lower_case=True)
+    tokenizer.save_pretrained(directory)
+    return tokenizer
+
+
+def build_tiny_model(directory: Path) -> Path:
+    """Save a randomly initialised 2-layer BERT (hidden size 32) with the tiny tokenizer to ``directory``."""
+    from transformers import BertConfig, BertForTokenClassification
+
+    from quotes.labels import ID2LABEL, LABEL2ID
+
+    tokenizer = build_tiny_tokenizer(directory)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+        id2label=ID2LABEL,
+        label2id=LABEL2ID,
+    )
+    BertForTokenClassification(config).save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_tokenizer(tmp_path_factory):
+    return build_tiny_tokenizer(tmp_path_factory.mktemp("tiny-tokenizer"))
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+def make_document(doc_id: str, text: str, *records: dict) -> Document:
+    """A gold document from records given as substrings: ``{"contents": [...], "sources": [...], "cue": ...}``.
+
+    Each substring may be ``(text, occurrence)`` to pick a later occurrence. Offsets are found, never typed.
+    """
+
+    def span(item) -> Span:
+        needle, occurrence = (item, 0) if isinstance(item, str) else item
+        pattern = (r"\b" if needle[0].isalnum() else "") + re.escape(needle) + (r"\b" if needle[-1].isalnum() else "")
+        match = list(re.finditer(pattern, text))[occurrence]
+        return Span(match.start(), match.end(), needle)
+
+    quotes = []
+    for record in records:
+        quotes.append(
+            Quote(
+                contents=tuple(span(c) for c in record["contents"]),
+                sources=tuple(span(s) for s in record.get("sources", ())),
+                cue=span(record["cue"]) if record.get("cue") else None,
+                coreferences=tuple(span(c) for c in record.get("coreferences", ())),
+            )
+        )
+    return Document(doc_id, text, tuple(quotes))
+
+
+@pytest.fixture
+def gold_documents() -> list[Document]:
+    """A direct quote, an interrupted quote, an indirect quote and a pronoun speaker with its coreference."""
+    direct = make_document(
+        "direct",
+        "War correspondent Yuri Kotenok posted: ‘The plant is an object of desire.’\n",
+        {"contents": ["‘The plant is an object of desire.’"], "sources": ["War correspondent Yuri Kotenok"], "cue": "posted"},
+    )
+    interrupted = make_document(
+        "interrupted",
+        "General Valery Gerasimov spoke.\n‘Units went on the offensive,’ he said. ‘The advance was halted.’\n",
+        {
+            "contents": ["‘Units went on the offensive,’", "‘The advance was halted.’"],
+            "sources": ["he"],
+            "cue": "said",
+            "coreferences": ["Valery Gerasimov"],
+        },
+    )
+    indirect = make_document(
+        "indirect",
+        "Earlier today, Putin declared that Ukraine carried out a ‘large-scale provocation’ at the border.\n",
+        {
+            "contents": ["that Ukraine carried out a ‘large-scale provocation’ at the border"],
+            "sources": ["Putin"],
+            "cue": "declared",
+        },
+    )
+    return [direct, interrupted, indirect]

@@ -1,0 +1,115 @@
+"""Token labels are a view of the spans: spans -> BIO -> spans is lossless whenever span edges are token edges."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quotes.labels import (
+    ID2LABEL,
+    IGNORE_INDEX,
+    LABELS,
+    count_cut_spans,
+    snap_to_words,
+    spans_to_label_ids,
+    spans_to_tags,
+    tags_to_spans,
+    word_offsets,
+)
+from quotes.schema import ScoredSpan, Span
+
+TEXT = "‘Nuclear blackmail,’ posted Dmitry Rogozin."
+
+
+def kinds_and_texts(spans):
+    return [(kind, span.text) for kind, span in spans]
+
+
+def test_labels_are_o_plus_bio_per_kind():
+    assert LABELS == ("O", "B-QUOTE", "I-QUOTE", "B-SPEAKER", "I-SPEAKER", "B-CUE", "I-CUE")
+    assert ID2LABEL[0] == "O"
+
+
+def test_spans_to_tags_over_word_offsets():
+    offsets = word_offsets(TEXT)
+    spans = [("QUOTE", Span(0, 20, "‘Nuclear blackmail,’")), ("CUE", Span(21, 27, "posted")), ("SPEAKER", Span(28, 42, "Dmitry Rogozin"))]
+    tags = spans_to_tags(spans, offsets)
+    assert tags == ["B-QUOTE", "I-QUOTE", "I-QUOTE", "I-QUOTE", "I-QUOTE", "B-CUE", "B-SPEAKER", "I-SPEAKER", "O"]
+    assert kinds_and_texts(tags_to_spans(tags, offsets, TEXT)) == kinds_and_texts(spans)
+
+
+def test_special_tokens_get_ignore_index(tiny_tokenizer):
+    encoding = tiny_tokenizer(TEXT, return_offsets_mapping=True)
+    ids = spans_to_label_ids([("CUE", Span(21, 27, "posted"))], encoding["offset_mapping"])
+    assert ids[0] == ids[-1] == IGNORE_INDEX
+    assert ids.count(IGNORE_INDEX) == 2
+
+
+def test_tags_to_spans_repairs_i_without_b_and_scores_by_mean():
+    text = "he said it"
+    offsets = word_offsets(text)
+    spans = tags_to_spans(["I-SPEAKER", "B-CUE", "I-QUOTE"], offsets, text, scores=[0.5, 0.9, 0.7])
+    assert spans == [("SPEAKER", ScoredSpan(0, 2, "he", 0.5)), ("CUE", ScoredSpan(3, 7, "said", 0.9)), ("QUOTE", ScoredSpan(8, 10, "it", 0.7))]
+    two = tags_to_spans(["B-QUOTE", "I-QUOTE", "I-CUE"], offsets, text, scores=[0.2, 0.4, 1.0])
+    assert two == [("QUOTE", ScoredSpan(0, 7, "he said", 0.30000000000000004)), ("CUE", ScoredSpan(8, 10, "it", 1.0))]
+
+
+def test_snap_to_words_never_leaves_half_a_word():
+    text = "They were counting on it."
+    half = [("CUE", ScoredSpan(10, 15, "count", 0.8))]
+    assert snap_to_words(half, text) == [("CUE", ScoredSpan(10, 18, "counting", 0.8))]
+
+
+def test_count_cut_spans_reports_spans_no_window_holds(tiny_tokenizer):
+    text = " ".join(["word"] * 30) + " ‘the end of it all’"
+    quote = Span(text.index("‘"), len(text), text[text.index("‘") :])
+    windows = tiny_tokenizer(text, max_length=16, stride=4, truncation=True, return_overflowing_tokens=True, return_offsets_mapping=True)
+    stats = count_cut_spans([quote, Span(0, 4, "word")], windows["offset_mapping"])
+    assert (stats.spans, stats.cut) == (2, 0)
+    cut = count_cut_spans([Span(0, len(text), text)], windows["offset_mapping"])
+    assert (cut.cut, cut.percent) == (1, 100.0)
+
+
+# --- property-based: random texts with curly quotes, emoji, no-break spaces and newlines -------------------------
+
+PIECES = st.sampled_from(
+    ["said", "Putin", "Kursk", "‘", "’", "“", "”", "«", "»", "'", '"', "😀", "—", ",", ".", "Zoë", "1,000", "we’re"]
+    + list(string.ascii_letters[:10])
+)
+SEPARATORS = st.sampled_from([" ", " ", "\u00a0", "\n", "\n\n", "  "])
+
+
+@st.composite
+def texts_with_spans(draw):
+    pieces = draw(st.lists(st.tuples(PIECES, SEPARATORS), min_size=1, max_size=40))
+    text = "".join(piece + sep for piece, sep in pieces)
+    return text
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=texts_with_spans(), data=st.data())
+def test_spans_labels_spans_round_trip_on_token_edges(tiny_tokenizer, text, data):
+    offsets = [tuple(o) for o in tiny_tokenizer(text, return_offsets_mapping=True)["offset_mapping"]]
+    real = [i for i, o in enumerate(offsets) if o[0] != o[1]]
+    # Draw non-overlapping token ranges; each becomes a span whose edges are token edges.
+    cuts = sorted(data.draw(st.sets(st.integers(0, len(real)), max_size=8)))
+    spans = []
+    for a, b in zip(cuts[::2], cuts[1::2]):
+        if a == b:
+            continue
+        kind = data.draw(st.sampled_from(["QUOTE", "SPEAKER", "CUE"]))
+        start, end = offsets[real[a]][0], offsets[real[b - 1]][1]
+        spans.append((kind, Span(start, end, text[start:end])))
+    tags = spans_to_tags(spans, offsets)
+    back = tags_to_spans(tags, offsets, text)
+    assert [(k, Span(s.start, s.end, s.text)) for k, s in back] == sorted(spans, key=lambda item: item[1].start)
+    assert all(s.text == text[s.start : s.end] for _, s in back)
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=texts_with_spans())
+def test_word_offsets_cover_every_non_space_character(text):
+    covered = {i for start, end in word_offsets(text) for i in range(start, end)}
+    assert covered == {i for i, c in enumerate(text) if not c.isspace()}
