@@ -1,0 +1,227 @@
+"""The data layer: read gold documents in any supported format, split them without leaks, window them for a model.
+
+``read_documents`` takes Citron JSON/JSONL files, directories of them, or BRAT standoff directories (PolNeAR).
+``leak_free_split`` cuts documents into paragraph blocks and keeps out of training every block that shares a
+sentence with the test set (the seed articles repeat each other's sentences). ``build_dataset`` turns documents
+into tokenized, labelled, overlapping windows as a ``datasets.Dataset``, counting the gold spans a window cuts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from quotes.labels import CutStats, count_cut_spans, spans_to_label_ids
+from quotes.schema import Document
+from quotes.schema import read_documents as read_json_documents
+
+if TYPE_CHECKING:  # pragma: no cover
+    import datasets
+
+logger = logging.getLogger(__name__)
+
+Attributions = Literal["all", "communication"]
+
+
+def is_brat_directory(path: Path) -> bool:
+    return path.is_dir() and any(path.glob("*.ann"))
+
+
+def read_documents(paths: str | Path | Iterable[str | Path], *, attributions: Attributions = "all") -> list[Document]:
+    """Read gold documents from Citron ``.json``/``.jsonl`` files or directories, or BRAT directories.
+
+    >>> docs = read_documents("data/annotations/seed")
+    >>> [d.id for d in docs]
+    ['000_ffa0236e68dfa46f', '003_8b1ae2b3cf817a52']
+
+    Args:
+        paths: files or directories; a directory holding ``.ann`` files is read as BRAT standoff (PolNeAR).
+        attributions: for BRAT input, ``"communication"`` keeps only records whose cue is an act of communication
+            (the spec's definition); ``"all"`` keeps beliefs and thoughts as well (PolNeAR's own semantics).
+
+    Raises:
+        DataValidationError: every problem found, each naming file, line, document id and field.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    documents: list[Document] = []
+    for path in map(Path, paths):
+        if is_brat_directory(path):
+            from quotes.formats import read_brat
+
+            documents.extend(read_brat(path, attributions=attributions))
+        else:
+            documents.extend(read_json_documents(path))
+    return documents
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Leak-free splitting
+# --------------------------------------------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[’”'\"]?\s+")
+_QUOTE_MARKS = str.maketrans({c: "'" for c in "‘’‚‛“”„‟«»‹›\"`"})
+
+
+def normalise_sentence(sentence: str) -> str:
+    """A comparison key for a sentence: case, quote-mark style, accents, spacing and edge punctuation ignored."""
+    text = unicodedata.normalize("NFKC", sentence).translate(_QUOTE_MARKS).lower()
+    text = re.sub(r"\s+", " ", text)
+    return text.strip(" '.,;:!?-–—=")
+
+
+def sentence_keys(text: str, min_words: int = 4) -> set[str]:
+    """Normalised sentences of ``text`` with at least ``min_words`` words (shorter ones say nothing about leaks)."""
+    keys = set()
+    for paragraph in text.split("\n"):
+        for sentence in _SENTENCE_END.split(paragraph):
+            key = normalise_sentence(sentence)
+            if len(key.split()) >= min_words:
+                keys.add(key)
+    return keys
+
+
+def paragraph_blocks(document: Document) -> list[tuple[int, int]]:
+    """Character ranges of runs of paragraphs that no quote record crosses (a split quote stays in one block)."""
+    breaks = [m.end() for m in re.finditer(r"\n+", document.text)]
+    starts = [0, *breaks]
+    ends = [*(m.start() for m in re.finditer(r"\n+", document.text)), len(document.text)]
+    blocks = [[s, e] for s, e in zip(starts, ends) if e > s]
+    for quote in document.quotes:
+        spans = [span for _, span in quote.labelled_spans()] + list(quote.coreferences)
+        lo, hi = min(s.start for s in spans), max(s.end for s in spans)
+        first = next(i for i, b in enumerate(blocks) if b[1] > lo)
+        last = next(i for i, b in enumerate(blocks) if b[1] >= hi)
+        if last > first:
+            blocks[first:last + 1] = [[blocks[first][0], blocks[last][1]]]
+    return [(s, e) for s, e in blocks]
+
+
+@dataclass(frozen=True)
+class SplitReport:
+    """What :func:`leak_free_split` kept and dropped, for logs and the data README."""
+
+    train_blocks: int
+    dropped_blocks: int
+    dropped_quotes: int
+
+
+def leak_free_split(
+    candidates: Sequence[Document], test: Sequence[Document]
+) -> tuple[list[Document], SplitReport]:
+    """Training documents from ``candidates`` that share no sentence with ``test``.
+
+    Each candidate is cut into :func:`paragraph_blocks`; a block holding a sentence that also occurs in a test
+    document is dropped (and counted); each run of kept blocks becomes one training document ``<id>#<n>``.
+    """
+    test_keys = set().union(*(sentence_keys(d.text) for d in test)) if test else set()
+    kept_docs: list[Document] = []
+    kept = dropped = dropped_quotes = 0
+    for document in candidates:
+        runs: list[list[tuple[int, int]]] = [[]]
+        for start, end in paragraph_blocks(document):
+            if sentence_keys(document.text[start:end]) & test_keys:
+                dropped += 1
+                dropped_quotes += sum(1 for q in document.quotes if start <= q.contents[0].start < end)
+                runs.append([])
+            else:
+                kept += 1
+                runs[-1].append((start, end))
+        pieces = [run for run in runs if run]
+        for n, run in enumerate(pieces):
+            piece_id = document.id if len(pieces) == 1 and run[0][0] == 0 and run[-1][1] == len(document.text) else f"{document.id}#{n}"
+            kept_docs.append(document.slice(run[0][0], run[-1][1], id=piece_id))
+    report = SplitReport(train_blocks=kept, dropped_blocks=dropped, dropped_quotes=dropped_quotes)
+    logger.info("leak-free split: kept %d blocks, dropped %d blocks (%d quotes) that share a sentence with test", kept, dropped, dropped_quotes)
+    return kept_docs, report
+
+
+def shared_sentences(a: Sequence[Document], b: Sequence[Document]) -> set[str]:
+    """Normalised sentences that occur in both sets of documents (empty for a leak-free split)."""
+    keys_a = set().union(*(sentence_keys(d.text) for d in a)) if a else set()
+    keys_b = set().union(*(sentence_keys(d.text) for d in b)) if b else set()
+    return keys_a & keys_b
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Windows for a model
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WindowStats:
+    """Figures logged at the start of training: how much data, and how much of it windowing cuts."""
+
+    documents: int
+    windows: int
+    tokens: int
+    gold: CutStats
+
+    def describe(self) -> str:
+        return (
+            f"{self.documents} documents -> {self.windows} windows, {self.tokens:,} tokens; "
+            f"{self.gold.cut} of {self.gold.spans} gold spans ({self.gold.percent:.1f}%) are cut by every window"
+        )
+
+
+def encode_windows(tokenizer: Any, text: str, max_length: int, stride: int) -> Any:
+    """Tokenize ``text`` into overlapping windows of ``max_length`` tokens sharing ``stride`` tokens."""
+    return tokenizer(
+        text,
+        max_length=max_length,
+        stride=stride,
+        truncation=True,
+        return_overflowing_tokens=True,
+        return_offsets_mapping=True,
+    )
+
+
+def window_features(
+    documents: Sequence[Document], tokenizer: Any, max_length: int = 256, stride: int = 64
+) -> tuple[dict[str, list], WindowStats]:
+    """Columns ``input_ids``, ``attention_mask``, ``labels``, ``document``, ``window`` for every window."""
+    if not 0 <= stride < max_length - 2:
+        raise ValueError(f"stride ({stride} tokens) must be >= 0 and smaller than max_length - 2 ({max_length - 2})")
+    columns: dict[str, list] = {"input_ids": [], "attention_mask": [], "labels": [], "document": [], "window": []}
+    tokens = spans = cut = 0
+    for index, document in enumerate(documents):
+        encoding = encode_windows(tokenizer, document.text, max_length, stride)
+        labelled = document.labelled_spans()
+        offsets = [[tuple(o) for o in window] for window in encoding["offset_mapping"]]
+        for number, window in enumerate(offsets):
+            columns["input_ids"].append(encoding["input_ids"][number])
+            columns["attention_mask"].append(encoding["attention_mask"][number])
+            columns["labels"].append(spans_to_label_ids(labelled, window))
+            columns["document"].append(index)
+            columns["window"].append(number)
+            tokens += sum(1 for o in window if o[0] != o[1])
+        stats = count_cut_spans([span for _, span in labelled], offsets)
+        spans, cut = spans + stats.spans, cut + stats.cut
+    result = WindowStats(len(documents), len(columns["input_ids"]), tokens, CutStats(spans, cut))
+    logger.info("%s", result.describe())
+    return columns, result
+
+
+def build_dataset(
+    documents: Sequence[Document], tokenizer: Any, max_length: int = 256, stride: int = 64
+) -> tuple[datasets.Dataset, WindowStats]:
+    """Documents as a ``datasets.Dataset`` of tokenized, labelled windows, ready for a Trainer and its collator."""
+    import datasets
+
+    columns, stats = window_features(documents, tokenizer, max_length, stride)
+    return datasets.Dataset.from_dict(columns), stats
+
+
+def build_dataset_dict(
+    splits: dict[str, Sequence[Document]], tokenizer: Any, max_length: int = 256, stride: int = 64
+) -> tuple[datasets.DatasetDict, dict[str, WindowStats]]:
+    """One windowed dataset per split name (``train``, ``validation``, ``test``) in a ``datasets.DatasetDict``."""
+    import datasets
+
+    built = {name: build_dataset(docs, tokenizer, max_length, stride) for name, docs in splits.items()}
+    return datasets.DatasetDict({name: ds for name, (ds, _) in built.items()}), {n: s for n, (_, s) in built.items()}
