@@ -52,7 +52,7 @@ def test_leak_free_split_drops_blocks_that_share_a_sentence_with_test():
     train, report = leak_free_split([long_document()], test)
     assert (report.train_blocks, report.dropped_blocks, report.dropped_quotes) == (2, 1, 1)
     assert shared_sentences(train, test) == set()
-    assert [d.id for d in train] == ["long#0"]
+    assert [d.id for d in train] == [f"long@0-{LONG.index('Kursk') - 2}"]
     assert len(train[0].quotes) == 2
     assert all(s.text == train[0].text[s.start : s.end] for q in train[0].quotes for _, s in q.labelled_spans())
 

@@ -75,14 +75,23 @@ def normalise_sentence(sentence: str) -> str:
     return text.strip(" '.,;:!?-–—=")
 
 
-def sentence_keys(text: str, min_words: int = 4) -> set[str]:
-    """Normalised sentences of ``text`` with at least ``min_words`` words (shorter ones say nothing about leaks)."""
+def sentence_keys(text: str, min_words: int = 4, passage_words: int = 8) -> set[str]:
+    """Comparison keys of the sentences of ``text``: each run of ``passage_words`` words, or a whole shorter sentence.
+
+    Two texts that share a key share a sentence or a passage of 8 words: near-duplicates such as ``Moscow said it
+    had sent reserves ...`` and ``Moscow has said it had sent reserves ...`` collide, so neither can leak. Sentences
+    under ``min_words`` words (``he said.``) say nothing about leaks and give no key.
+    """
     keys = set()
     for paragraph in text.split("\n"):
         for sentence in _SENTENCE_END.split(paragraph):
-            key = normalise_sentence(sentence)
-            if len(key.split()) >= min_words:
-                keys.add(key)
+            words = normalise_sentence(sentence).split()
+            if len(words) < min_words:
+                continue
+            if len(words) <= passage_words:
+                keys.add(" ".join(words))
+            else:
+                keys.update(" ".join(words[i : i + passage_words]) for i in range(len(words) - passage_words + 1))
     return keys
 
 
@@ -117,7 +126,8 @@ def leak_free_split(
     """Training documents from ``candidates`` that share no sentence with ``test``.
 
     Each candidate is cut into :func:`paragraph_blocks`; a block holding a sentence that also occurs in a test
-    document is dropped (and counted); each run of kept blocks becomes one training document ``<id>#<n>``.
+    document is dropped (and counted); each run of kept blocks becomes one document ``<id>@<start>-<end>``, named
+    by its character range in the original so that ids stay unique and traceable.
     """
     test_keys = set().union(*(sentence_keys(d.text) for d in test)) if test else set()
     kept_docs: list[Document] = []
@@ -132,17 +142,16 @@ def leak_free_split(
             else:
                 kept += 1
                 runs[-1].append((start, end))
-        pieces = [run for run in runs if run]
-        for n, run in enumerate(pieces):
-            piece_id = document.id if len(pieces) == 1 and run[0][0] == 0 and run[-1][1] == len(document.text) else f"{document.id}#{n}"
-            kept_docs.append(document.slice(run[0][0], run[-1][1], id=piece_id))
+        for run in filter(None, runs):
+            start, end = run[0][0], run[-1][1]
+            kept_docs.append(document.slice(start, end, id=f"{document.id}@{start}-{end}"))
     report = SplitReport(train_blocks=kept, dropped_blocks=dropped, dropped_quotes=dropped_quotes)
     logger.info("leak-free split: kept %d blocks, dropped %d blocks (%d quotes) that share a sentence with test", kept, dropped, dropped_quotes)
     return kept_docs, report
 
 
 def shared_sentences(a: Sequence[Document], b: Sequence[Document]) -> set[str]:
-    """Normalised sentences that occur in both sets of documents (empty for a leak-free split)."""
+    """Sentences and 8-word passages (normalised) that occur in both sets of documents; empty when leak-free."""
     keys_a = set().union(*(sentence_keys(d.text) for d in a)) if a else set()
     keys_b = set().union(*(sentence_keys(d.text) for d in b)) if b else set()
     return keys_a & keys_b

@@ -69,7 +69,7 @@ class Quote:
 
     @property
     def direct(self) -> bool:
-        """True when every content span is enclosed in quotation marks."""
+        """True when every content span opens with a quotation mark (mixed quotes open with reported speech)."""
         return all(_is_quoted(span.text) for span in self.contents)
 
     def to_dict(self) -> dict[str, Any]:
@@ -177,8 +177,9 @@ class QuoteRecord:
 
 
 def _is_quoted(text: str) -> bool:
+    """Opens with a quotation mark (a quote that runs on to the next paragraph has no closing mark)."""
     text = text.strip()
-    return len(text) >= 2 and text[0] in OPENING_QUOTE_MARKS and text.rstrip(".,;:!?")[-1:] in CLOSING_QUOTE_MARKS
+    return len(text) >= 2 and text[0] in OPENING_QUOTE_MARKS
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -436,8 +437,8 @@ def read_documents(paths: str | Path | Iterable[str | Path]) -> list[Document]:
     """Read Citron JSON (``.json``, one document) and JSONL (one per line) files or directories of them.
 
     >>> docs = read_documents("data/annotations/seed")
-    >>> docs[0].quotes[0].contents[0].text[:10]
-    '‘Units of '
+    >>> docs[0].quotes[0].contents[0].text
+    '1,000 Ukrainian soldiers have crossed Russian border'
 
     Raises:
         DataValidationError: every problem in every file, each naming file, line, document id and field path.
