@@ -100,11 +100,13 @@ def render_model_card(card: ModelCardData) -> str:
     for kind in KINDS:
         value = test.get(f"{split}_{kind}_f1")
         if value is not None:
-            index_rows.append(f"      - type: f1\n        name: {kind} entity F1 ({split})\n        value: {value:.4f}")
+            index_rows.append(
+                f"          - type: f1\n            name: {kind} entity F1 ({split})\n            value: {value:.4f}"
+            )
     return template.substitute(
         base_model=card.base_model,
         quotes_version=card.quotes_version,
-        model_index="\n".join(index_rows) or "      []",
+        model_index="\n".join(index_rows) or "          []",
         data="\n".join(f"- {name}: {', '.join(f'`{p}`' for p in paths) or '-'}" for name, paths in card.data.items()),
         data_stats="\n".join(f"- {name}: {text}" for name, text in card.data_stats.items()),
         hyperparameters="\n".join(f"| {k} | {v} |" for k, v in card.hyperparameters.items()),

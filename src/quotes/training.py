@@ -139,7 +139,6 @@ def train(
     datasets, stats = {}, {}
     for name, documents in splits.items():
         datasets[name], stats[name] = build_dataset(documents, tokenizer, config.model.max_length, config.model.stride)
-        logger.info("%s: %s", name, stats[name].describe())
 
     set_seed(config.training.seed)
     model = build_model(config.model)
@@ -179,6 +178,7 @@ def train(
         trainer.save_model(str(output_dir))
         tokenizer.save_pretrained(str(output_dir))
         save_run_files(output_dir, config, metrics, card)
+        (output_dir / "training_args.bin").unlink(missing_ok=True)  # a pickle; config.yaml is the record of the run
         if not t.keep_checkpoints:
             for checkpoint in output_dir.glob("checkpoint-*"):
                 shutil.rmtree(checkpoint)
@@ -197,7 +197,7 @@ def _training_arguments(cls: Any, config: Config, output_dir: Path, eval_name: s
         max_steps=t.max_steps,
         learning_rate=t.learning_rate,
         weight_decay=t.weight_decay,
-        warmup_ratio=t.warmup_ratio,
+        warmup_steps=t.warmup_ratio,  # transformers 5: a float in [0, 1) is a ratio of the total steps
         per_device_train_batch_size=t.batch_size,
         per_device_eval_batch_size=t.eval_batch_size,
         gradient_accumulation_steps=t.gradient_accumulation_steps,

@@ -1,0 +1,271 @@
+"""The ``quotes`` command: validate, convert, train, predict and evaluate.
+
+Exit codes: 0 success, 1 an evaluation threshold failed, 2 bad input (invalid data, config or arguments).
+Heavy imports (torch, transformers) happen inside the subcommands that need them, so ``quotes --help`` and
+``quotes validate`` start instantly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from quotes import __version__
+
+EXIT_OK, EXIT_THRESHOLD, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _fail(message: str) -> int:
+    print(f"quotes: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+# --------------------------------------------------------------------------------------------------------------
+# validate / convert
+# --------------------------------------------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from quotes.schema import DataValidationError, validate_paths
+
+    documents, issues = [], []
+    for path in args.paths:
+        try:
+            if Path(path).is_dir() and any(Path(path).glob("*.ann")):
+                from quotes.data import read_documents
+
+                documents += read_documents(path)
+            else:
+                found, problems = validate_paths(path)
+                documents += found
+                issues += problems
+        except DataValidationError as error:
+            issues += error.issues
+        except FileNotFoundError as error:
+            return _fail(str(error))
+    for issue in issues:
+        print(issue, file=sys.stderr)
+    quotes = sum(len(d.quotes) for d in documents)
+    if issues:
+        print(f"{len(issues)} problem(s); {len(documents)} valid document(s)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"ok: {len(documents)} documents, {quotes} quotes")
+    return EXIT_OK
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from quotes.data import read_documents
+    from quotes.schema import write_documents
+
+    documents = read_documents(args.inputs, attributions=args.attributions)
+    output = Path(args.output)
+    if output.suffix in (".conll", ".txt", ".bio"):
+        from quotes.formats import write_conll
+
+        write_conll(documents, output)
+    else:
+        write_documents(documents, output)
+    print(f"wrote {len(documents)} documents, {sum(len(d.quotes) for d in documents)} quotes to {output}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------------------------
+# train
+# --------------------------------------------------------------------------------------------------------------
+
+
+def cmd_train(args: argparse.Namespace, overrides: list[str]) -> int:
+    from quotes.config import load_config
+
+    config = load_config(args.config, overrides)  # ConfigError -> exit 2 before anything heavy loads
+    from quotes.modeling import quiet_transformers
+    from quotes.training import train
+
+    quiet_transformers()
+    resume: bool | str = args.resume if args.resume not in (None, "last") else args.resume == "last"
+    output = train(config, resume=resume)
+    metrics = json.loads((output / "metrics.json").read_text(encoding="utf-8"))
+    for split in ("validation", "test"):
+        if split in metrics:
+            row = metrics[split]
+            scores = ", ".join(f"{k} F1 {row.get(f'{split}_{k}_f1', 0):.3f}" for k in ("QUOTE", "SPEAKER", "CUE"))
+            print(f"{split}: {scores}")
+    print(f"model saved to {output} ({metrics.get('wall_time_s')} s)")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------------------------
+# predict
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _read_inputs(files: list[str]) -> list[tuple[str, str]]:
+    """(id, text) pairs: ``.txt`` files as text, ``.json``/``.jsonl`` as Citron documents, stdin when no file."""
+    if not files:
+        return [("stdin", sys.stdin.read())]
+    pairs = []
+    for name in files:
+        path = Path(name)
+        if path.suffix in (".json", ".jsonl") or path.is_dir():
+            from quotes.data import read_documents
+
+            pairs += [(d.id, d.text) for d in read_documents(path)]
+        else:
+            pairs.append((path.stem, path.read_text(encoding="utf-8")))
+    return pairs
+
+
+def format_text(doc_id: str, records: list[Any]) -> str:
+    """A plain listing for people: one numbered line per quote with speaker, cue, content and score."""
+    lines = [f"# {doc_id}: {len(records)} quote(s)"]
+    for number, record in enumerate(records, start=1):
+        speaker = " / ".join(s.text for s in record.sources) or "(no speaker)"
+        if record.coreferences:
+            speaker += f" (= {record.coreferences[0].text})"
+        cue = record.cue.text if record.cue else "-"
+        content = " … ".join(c.text for c in record.contents)
+        lines.append(f"[{number}] {speaker} | {cue} | {content} | score {record.score:.2f}")
+    return "\n".join(lines)
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    inputs = _read_inputs(args.files)
+    if args.format == "citron" and len(inputs) > 1:
+        return _fail("--format citron writes one document; use --format jsonl for several inputs")
+    from quotes.inference import QuoteExtractor
+    from quotes.modeling import quiet_transformers
+
+    quiet_transformers()
+    extractor = QuoteExtractor.from_pretrained(args.model, device=args.device)
+    predictions = extractor.predict([text for _, text in inputs], batch_size=args.batch_size)
+    chunks = []
+    for (doc_id, text), records in zip(inputs, predictions):
+        if args.format in ("jsonl", "citron"):
+            data = {"id": doc_id, "text": text, "quotes": [r.to_dict(include_scores=args.format == "jsonl") for r in records]}
+            if args.format == "citron":  # the spec's format exactly: no score fields
+                chunks.append(json.dumps(data, ensure_ascii=False, indent=2))
+            else:
+                chunks.append(json.dumps(data, ensure_ascii=False))
+        elif args.format == "text":
+            chunks.append(format_text(doc_id, records))
+        else:
+            from quotes.render import render_document_html
+
+            chunks.append(render_document_html(text, records, title=doc_id))
+    output = "\n".join(chunks) + "\n"
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(output, encoding="utf-8")
+        print(f"wrote {sum(len(r) for r in predictions)} quotes from {len(inputs)} document(s) to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(output)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------------------------
+# evaluate
+# --------------------------------------------------------------------------------------------------------------
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from quotes.evaluation import evaluate, parse_thresholds
+
+    thresholds = parse_thresholds(args.fail_under) if args.fail_under else None
+    if args.model != "rules":
+        from quotes.modeling import quiet_transformers
+
+        quiet_transformers()
+    report = evaluate(
+        args.model,
+        args.data,
+        report_dir=args.report_dir,
+        fail_under=thresholds,
+        batch_size=args.batch_size,
+        baseline=not args.no_baseline,
+    )
+    print(report.to_markdown())
+    if report.failures:
+        for failure in report.failures:
+            print(f"quotes: threshold failed: {failure}", file=sys.stderr)
+        return EXIT_THRESHOLD
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quotes", description="Find quotations in news text and who said them.")
+    parser.add_argument("--version", action="version", version=f"quotes {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check gold files (Citron JSON/JSONL, BRAT dirs); exit 2 on errors")
+    validate.add_argument("paths", nargs="+", help="files or directories")
+
+    convert = commands.add_parser("convert", help="convert gold data: BRAT/JSON in, .jsonl/.json or CoNLL (.conll) out")
+    convert.add_argument("inputs", nargs="+", help="files or directories (BRAT directories hold .txt + .ann)")
+    convert.add_argument("-o", "--output", required=True, help="output file: .jsonl, .json or .conll")
+    convert.add_argument("--attributions", choices=["all", "communication"], default="all")
+
+    train = commands.add_parser(
+        "train",
+        help="train from a YAML config",
+        description="Train from a YAML config. Override any key: --training.learning_rate=3e-5 --model.name=bert-base-cased",
+    )
+    train.add_argument("config", help="YAML config file, e.g. configs/seed.yaml")
+    train.add_argument(
+        "--resume", nargs="?", const="last", default=None, help="resume from the last checkpoint, or from CHECKPOINT"
+    )
+
+    predict = commands.add_parser("predict", help="find quotes in text files (or stdin)")
+    predict.add_argument("--model", required=True, help="a model directory written by `quotes train`")
+    predict.add_argument("files", nargs="*", help=".txt files, or .json/.jsonl documents; stdin when none")
+    predict.add_argument("--format", choices=["jsonl", "citron", "text", "html"], default="jsonl")
+    predict.add_argument("-o", "--output", help="write here instead of stdout")
+    predict.add_argument("--batch-size", type=int, default=16, help="windows per forward pass")
+    predict.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: cuda if available)")
+
+    evaluate = commands.add_parser("evaluate", help="score a model on gold data; write JSON/Markdown/HTML reports")
+    evaluate.add_argument("--model", required=True, help="a model directory, or `rules` for the rule-based baseline")
+    evaluate.add_argument("--data", required=True, nargs="+", help="gold files or directories (JSON, JSONL, BRAT)")
+    evaluate.add_argument("--report-dir", help="write report.json, report.md and report.html here")
+    evaluate.add_argument("--fail-under", help="thresholds, e.g. QUOTE=0.6,SPEAKER=0.7,quote=0.8; exit 1 below them")
+    evaluate.add_argument("--batch-size", type=int, default=16)
+    evaluate.add_argument("--no-baseline", action="store_true", help="do not score the rule-based baseline alongside")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from quotes.config import ConfigError
+    from quotes.schema import DataValidationError
+
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "train":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
+    handlers = {
+        "validate": cmd_validate,
+        "convert": cmd_convert,
+        "predict": cmd_predict,
+        "evaluate": cmd_evaluate,
+    }
+    try:
+        if args.command == "train":
+            return cmd_train(args, extra)
+        return handlers[args.command](args)
+    except (ConfigError, DataValidationError, FileNotFoundError, ValueError) as error:
+        if args.verbose:
+            raise
+        return _fail(str(error))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
