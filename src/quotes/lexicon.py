@@ -19,7 +19,7 @@ COMMUNICATION_LEMMAS: frozenset[str] = frozenset(
     question quip quote rage rail recall recount reiterate reject remark remind repeat reply report request respond
     retort reveal say scoff scream shout signal slam snap speak state stress suggest swear talk tell testify thank
     threaten tout tweet urge vow warn whisper write yell criticize criticise condemn applaud welcome
-    mock rebuke publish broadcast message email text
+    mock rebuke publish broadcast message email text continue refer
     """.split()
 )
 """Verbs (and nouns) whose act communicates content."""
@@ -82,6 +82,8 @@ def lemma(word: str) -> str:
 def is_communication_cue(cue_text: str) -> bool:
     """True when the cue names an act of communication (``said``, ``according to``, ``a flurry of warnings``)."""
     text = cue_text.lower()
+    if not any(c.isalnum() for c in text):
+        return True  # a bare ':' or dash introducing a quotation (headline style, as PolNeAR marks it)
     if any(phrase in text for phrase in _PHRASES):
         return True
     words = _WORD.findall(text)

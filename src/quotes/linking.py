@@ -1,0 +1,575 @@
+"""Group predicted QUOTE, SPEAKER and CUE spans of one document into quote records.
+
+The token classifier only labels spans; this module decides which of them form one quote. It is cue-anchored and
+works sentence by sentence: a cue takes the contents and the speaker of its own sentence, an interrupted direct
+quote (``'A,' he said. 'B.'``) and a continuation paragraph stay with the record they continue, and a content that
+can be linked to nothing becomes a record of its own, so no content is ever lost. A pronoun source gets the nearest
+earlier full-name speaker as its coreference. :func:`sentence_spans` and :func:`paragraph_spans` are the splitters it
+uses, exposed for other modules. Pure Python and deterministic; a document links in O(n log n).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import groupby, pairwise
+
+from quotes.schema import CLOSING_QUOTE_MARKS, KINDS, OPENING_QUOTE_MARKS, Quote, QuoteRecord, ScoredSpan
+
+logger = logging.getLogger(__name__)
+
+PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "him", "her", "them"})
+"""Sources that get a coreference to an earlier speaker (compared lower-cased); see :func:`link`, rule 7."""
+
+# Followed by a capitalised word, these end an abbreviation, not a sentence ("Mr. Putin", "St. Petersburg").
+# Abbreviations usually followed by a digit ("Aug. 6", "No. 10") need no entry: a digit never starts a sentence here.
+_ABBREVIATIONS = frozenset(
+    "Mr Mrs Ms Mx Dr Prof Gen Lt Col Maj Capt Cpt Sgt Cpl Pte Adm Cmdr Cdr Brig Gov Sen Rep Pres Rev Hon Supt Insp "
+    "Det Messrs Mme Mlle St Mt Ft vs".split()
+)
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+")  # "U.S.", "e.g.", "J." (an initial)
+_LAST_WORD = re.compile(r"\S*$")
+_TERMINATORS = ".!?…"
+_QUOTE_MARKS = "".join(dict.fromkeys(OPENING_QUOTE_MARKS + CLOSING_QUOTE_MARKS))
+_SCAN = re.compile(f"[{re.escape(_QUOTE_MARKS)}]|[{re.escape(_TERMINATORS)}]+")
+_AFTER_TERMINATOR = CLOSING_QUOTE_MARKS + ")]"
+_BEFORE_OPENING = "([{<—–-/:" + OPENING_QUOTE_MARKS
+_PARAGRAPH = re.compile(r"[^\n\r\u2028\u2029]+")
+_FAR = 1 << 62  # an offset past the end of any text
+_INTRODUCTION = re.compile(r"\s*:")  # right after a cue: "said: 'A'"
+
+# Separators between the speakers of one subject ("Putin and Lavrov", "X, Y and Z"): see _speaker_groups.
+_COORDINATION = re.compile(r"\s*(,|,?\s*(?:and|&))\s*")
+
+_WORD = re.compile(r"\S+")
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
+_NAME_PARTICLES = frozenset("von van der den de del della da di du le la bin ibn al el".split())
+_NOT_NAMES = frozenset(
+    """the a an another one former ex acting mr mrs ms mx miss dr doctor prof professor sir dame lord lady king queen
+    prince princess pope father rev reverend bishop archbishop sheikh general gen lieutenant lt colonel col major maj
+    captain capt sergeant sgt corporal private admiral adm marshal field commander cmdr brigadier president vice prime
+    minister premier chancellor governor gov mayor senator sen representative rep congressman congresswoman secretary
+    chairman chairwoman chair chief director ambassador judge justice spokesman spokeswoman spokesperson deputy
+    foreign defence defense interior health finance home state""".split()
+)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Paragraphs and sentences
+# --------------------------------------------------------------------------------------------------------------
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each non-blank line of ``text``, surrounding whitespace excluded."""
+    spans = []
+    for match in _PARAGRAPH.finditer(text):
+        start, end = match.span()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            spans.append((start, end))
+    return spans
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text``, surrounding whitespace excluded, in order.
+
+    Paragraphs (lines) split first. Inside one, a sentence ends at ``. ! ? …`` (and any closing quotation marks or
+    brackets right after it) followed by whitespace and an uppercase letter or an opening quotation mark, unless the
+    full stop ends an abbreviation (``Mr.``, ``Gen.``, ``St.``, ``U.S.``) or the terminator sits inside quotation
+    marks, so that ``'A. B,' he said.`` stays one sentence with its cue. A quotation left open runs to the end of
+    its paragraph, as a quote continued in the next paragraph does.
+
+    >>> sentence_spans("Mr. Putin spoke. 'We won. Twice,' he said.\\nNew line")
+    [(0, 16), (17, 42), (43, 51)]
+    """
+    sentences = []
+    for start, end in paragraph_spans(text):
+        sentences.extend(_split_paragraph(text, start, end))
+    return sentences
+
+
+def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    sentences = []
+    depth = 0  # how many quotations are open at the scan position
+    sentence_start = start
+    for match in _SCAN.finditer(text, start, end):
+        i = match.start()
+        if text[i] in _QUOTE_MARKS:
+            depth = max(0, depth + _quote_role(text, i, start, end))
+            continue
+        close = match.end()
+        closed = 0
+        while close < end and text[close] in _AFTER_TERMINATOR:
+            closed += _quote_role(text, close, start, end) == -1
+            close += 1
+        if depth - closed > 0 or close >= end or not text[close].isspace():
+            continue
+        following = close
+        while following < end and text[following].isspace():
+            following += 1
+        if not (text[following].isupper() or text[following] in OPENING_QUOTE_MARKS):
+            continue
+        if match.group() == "." and _is_abbreviation(text, sentence_start, i):
+            continue
+        sentences.append((sentence_start, close))
+        sentence_start = following
+    sentences.append((sentence_start, end))
+    return sentences
+
+
+def _quote_role(text: str, i: int, start: int, end: int) -> int:
+    """+1 if the mark at ``i`` opens a quotation, -1 if it closes one, 0 for an apostrophe (``Russia’s``)."""
+    mark = text[i]
+    before = text[i - 1] if i > start else " "
+    after = text[i + 1] if i + 1 < end else " "
+    if mark in OPENING_QUOTE_MARKS and (before.isspace() or before in _BEFORE_OPENING) and not after.isspace():
+        # An elided year ('90s) is an apostrophe, not an opening mark that would never close.
+        return 0 if after.isdigit() and mark == "'" else 1
+    if mark in CLOSING_QUOTE_MARKS and not before.isspace() and not after.isalnum():
+        return -1
+    return 0
+
+
+def _is_abbreviation(text: str, sentence_start: int, stop: int) -> bool:
+    """Whether the full stop at ``stop`` ends an abbreviation or an initial rather than the sentence."""
+    word = _LAST_WORD.search(text, max(sentence_start, stop - 24), stop).group().lstrip(_BEFORE_OPENING)
+    return word in _ABBREVIATIONS or _INITIALS.fullmatch(word + ".") is not None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Linking
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LinkStats:
+    """What :func:`link` did; pass the same instance to several calls to total a corpus."""
+
+    documents: int = 0
+    records: int = 0
+    contents: int = 0
+    joined_split_quotes: int = 0  # contents added to the direct quote they follow (rule 5)
+    joined_continuations: int = 0  # continuation-paragraph contents added to the previous record (rule 4)
+    unattributed: int = 0  # records made of contents with no cue to link to (rule 6)
+    dropped_cues: int = 0  # cues linked to no content: a cue with no content is not a quote
+    dropped_speakers: int = 0  # speakers linked to no record (they may still serve as coreferences)
+    coreferences: int = 0
+
+
+@dataclass
+class _Draft:
+    """A record being built; ``end`` is where its last span ends, ``unit``/``paragraph`` hold its last content."""
+
+    contents: list[ScoredSpan]
+    unit: int
+    paragraph: int
+    cue: ScoredSpan | None = None
+    sources: tuple[ScoredSpan, ...] = ()
+    end: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.end = max(span.end for span in (*self.contents, *self.sources, *((self.cue,) if self.cue else ())))
+
+    @property
+    def attributed(self) -> bool:
+        return self.cue is not None or bool(self.sources)
+
+    def add(self, content: ScoredSpan, unit: int, paragraph: int) -> None:
+        self.contents.append(content)
+        self.unit, self.paragraph, self.end = unit, paragraph, max(self.end, content.end)
+
+
+@dataclass
+class _Document:
+    """Offsets shared by every step of one :func:`link` call."""
+
+    text: str
+    spans: list[tuple[str, ScoredSpan]]
+    paragraph_starts: list[int]
+    continuation_paragraphs: set[int]
+    attribution_starts: list[int]  # starts of all CUE and SPEAKER spans, sorted
+    drafts: list[_Draft] = field(default_factory=list)
+
+    def paragraph_of(self, offset: int) -> int:
+        return max(0, bisect_right(self.paragraph_starts, offset) - 1)
+
+    def attributions_between(self, start: int, end: int) -> bool:
+        return _count_between(self.attribution_starts, start, end) > 0
+
+
+def link(text: str, spans: Sequence[tuple[str, ScoredSpan]], *, stats: LinkStats | None = None) -> list[QuoteRecord]:
+    """Group one document's labelled spans into quote records, following the annotation guidelines.
+
+    Rules, in the order they apply:
+
+    1. Sentences that one predicted span runs across are treated as one sentence.
+    2. In a sentence with cues, each content goes to the adjacent cue before or after it (a cue that already has
+       content on its far side yields; otherwise the nearer wins), except that a cue followed by ``:`` takes no
+       content before it (``'A?' to which he said: 'B'``: ``'A'`` becomes a record of its own). Each cue takes its
+       nearest speaker, preferring one with no other cue in between and one before the cue; a speaker after the
+       cue must come before any content. Speakers joined by ``and`` are one subject; two cues may share a speaker.
+       Contents of one cue form one record.
+    3. A content in a sentence with no cue, right after a sentence that ends with ``:`` and an unused cue
+       (``He said:`` on its own line), takes that cue and its speaker.
+    4. A continuation paragraph (it opens with a quotation mark and has no cue or speaker) joins the previous record.
+    5. Otherwise a content with no cue joins the previous record when that record's last content is direct, is no
+       question, and is in the same paragraph or the previous sentence (``'A,' he said. 'B.'``).
+    6. Otherwise it becomes a record with no cue and no source. Rules 4 and 5 only join a record that has a cue or a
+       source, and only when no cue or speaker lies between the two.
+    7. A record whose only source is a pronoun gets the name part of the nearest earlier speaker span that holds a
+       full name (two or more capitalised words) as its coreference; for ``it``, the nearest earlier speaker that
+       is neither a pronoun nor a full name (``the defence ministry``).
+
+    Cues and speakers left out of every record are dropped, counted in ``stats`` and logged at DEBUG.
+
+    Args:
+        text: the document text that the span offsets index.
+        spans: ``(kind, span)`` pairs, kind one of ``"QUOTE"``, ``"SPEAKER"``, ``"CUE"``; non-overlapping, any order.
+        stats: if given, its counters are increased by what this call did.
+
+    Returns:
+        The records sorted by the start of their first content span; every QUOTE span is in exactly one. A record
+        is ``direct`` when all its contents are in quotation marks, and its ``score`` is the mean score of its
+        contents and cue.
+
+    Raises:
+        ValueError: listing every span with an unknown kind, bad offsets, text that differs from the document, or an
+            overlap with another span.
+
+    >>> text = "‘We will win,’ he said."
+    >>> record = link(text, [("QUOTE", ScoredSpan(0, 14, "‘We will win,’", 0.9)),
+    ...                      ("SPEAKER", ScoredSpan(15, 17, "he", 0.8)), ("CUE", ScoredSpan(18, 22, "said", 0.7))])[0]
+    >>> record.contents[0].text, record.sources[0].text, record.cue.text, record.direct, round(record.score, 2)
+    ('‘We will win,’', 'he', 'said', True, 0.8)
+    """
+    ordered = _checked(text, spans)
+    if not ordered:
+        if stats is not None:
+            stats.documents += 1
+        return []
+    paragraphs = paragraph_spans(text) or [(0, len(text))]
+    attribution_starts = [span.start for kind, span in ordered if kind != "QUOTE"]
+    document = _Document(
+        text=text,
+        spans=ordered,
+        paragraph_starts=[start for start, _ in paragraphs],
+        continuation_paragraphs=set(),
+        attribution_starts=attribution_starts,
+    )
+    for index, (start, end) in enumerate(paragraphs):
+        if text[start] in OPENING_QUOTE_MARKS and not document.attributions_between(start, end):
+            document.continuation_paragraphs.add(index)
+
+    counts = LinkStats(documents=1)
+    units, unit_ends = _units(text, ordered)
+    _link_units(document, units, unit_ends, counts)
+    records = _records(document, counts)
+
+    used_cues = {id(d.cue) for d in document.drafts if d.cue is not None}
+    used_speakers = {id(s) for d in document.drafts for s in d.sources}
+    counts.records = len(records)
+    counts.contents = sum(kind == "QUOTE" for kind, _ in ordered)
+    counts.dropped_cues = sum(kind == "CUE" and id(span) not in used_cues for kind, span in ordered)
+    counts.dropped_speakers = sum(kind == "SPEAKER" and id(span) not in used_speakers for kind, span in ordered)
+    logger.debug(
+        "linked %d spans into %d records; dropped %d cue(s) and %d speaker(s) linked to no content",
+        len(ordered),
+        counts.records,
+        counts.dropped_cues,
+        counts.dropped_speakers,
+    )
+    if stats is not None:
+        for name in vars(counts):
+            setattr(stats, name, getattr(stats, name) + getattr(counts, name))
+    return records
+
+
+def _checked(text: str, spans: Sequence[tuple[str, ScoredSpan]]) -> list[tuple[str, ScoredSpan]]:
+    """The spans sorted by position, after checking every one of them (all problems reported together)."""
+    problems = []
+    for index, (kind, span) in enumerate(spans):
+        if kind not in KINDS:
+            problems.append(f"spans[{index}]: unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
+        elif not 0 <= span.start < span.end <= len(text):
+            problems.append(f"spans[{index}]: offsets {span.start}-{span.end} are not a non-empty range of the text")
+        elif text[span.start : span.end] != span.text:
+            actual = text[span.start : span.end]
+            problems.append(f"spans[{index}]: {span.text!r} != text[{span.start}:{span.end}] = {actual!r}")
+    ordered = sorted(spans, key=lambda item: (item[1].start, item[1].end, str(item[0])))
+    for (kind_a, a), (kind_b, b) in pairwise(ordered):
+        if b.start < a.end:
+            problems.append(f"{kind_b} {b.text!r} ({b.start}-{b.end}) overlaps {kind_a} {a.text!r} ({a.start}-{a.end})")
+    if problems:
+        lines = "\n".join(f"  {problem}" for problem in problems)
+        raise ValueError(f"{len(problems)} problem(s) in the spans to link (fix the predicted spans):\n{lines}")
+    return ordered
+
+
+def _units(text: str, ordered: list[tuple[str, ScoredSpan]]) -> tuple[list[int], list[int]]:
+    """The linking unit of each span (its sentence, with sentences that one span runs across merged) and where
+    each unit ends."""
+    sentences = sentence_spans(text) or [(0, len(text))]
+    starts = [start for start, _ in sentences]
+    joined = [False] * len(sentences)  # joined[i]: sentence i and i + 1 are one unit
+    first = [max(0, bisect_right(starts, span.start) - 1) for _, span in ordered]
+    for (_, span), a in zip(ordered, first, strict=True):
+        for i in range(a, max(0, bisect_right(starts, span.end - 1) - 1)):
+            joined[i] = True
+    unit_of_sentence = [0] * len(sentences)
+    unit_ends = [sentences[0][1]]
+    for i in range(1, len(sentences)):
+        if joined[i - 1]:
+            unit_ends[-1] = sentences[i][1]
+        else:
+            unit_ends.append(sentences[i][1])
+        unit_of_sentence[i] = len(unit_ends) - 1
+    return [unit_of_sentence[a] for a in first], unit_ends
+
+
+def _link_units(document: _Document, units: list[int], unit_ends: list[int], stats: LinkStats) -> None:
+    """Apply rules 2 to 6 unit by unit, in document order, appending to ``document.drafts``."""
+    last: _Draft | None = None  # the record holding the latest content seen
+    pending: tuple[int, ScoredSpan, tuple[ScoredSpan, ...]] | None = None  # rule 3: (unit, cue, its speakers)
+
+    for unit, group in groupby(zip(units, document.spans, strict=True), key=lambda item: item[0]):
+        members = [item for _, item in group]
+        contents = [span for kind, span in members if kind == "QUOTE"]
+        cues = [span for kind, span in members if kind == "CUE"]
+        if not cues:
+            introduced = pending if pending is not None and pending[0] == unit - 1 else None
+            for content in contents:
+                last = _place_uncued(document, last, introduced, content, unit, stats)
+                introduced = None
+            pending = None
+            continue
+
+        speakers = _Speakers(document.text, [span for kind, span in members if kind == "SPEAKER"], cues, contents)
+        owners = _pair_contents(document.text, contents, cues)
+        by_cue: dict[int, _Draft] = {}
+        for content, owner in zip(contents, owners, strict=True):
+            paragraph = document.paragraph_of(content.start)
+            if owner is None:  # its sentence's cue introduces other words ("'A?' to which he said: 'B'")
+                stats.unattributed += 1
+                last = _Draft([content], unit, paragraph)
+                document.drafts.append(last)
+            elif owner in by_cue:
+                by_cue[owner].add(content, unit, paragraph)
+                last = by_cue[owner]
+            else:
+                by_cue[owner] = last = _Draft([content], unit, paragraph, cue=cues[owner], sources=speakers.of(owner))
+                document.drafts.append(last)
+        pending = None
+        # "He said:" closing its line: the quote follows on the next line, with no cue of its own.
+        ends_with_colon = document.text[unit_ends[unit] - 1] == ":"
+        if ends_with_colon and len(cues) - 1 not in by_cue and not (contents and contents[-1].start > cues[-1].start):
+            pending = (unit, cues[-1], speakers.of(len(cues) - 1))
+
+
+def _place_uncued(
+    document: _Document,
+    last: _Draft | None,
+    introduced: tuple[int, ScoredSpan, tuple[ScoredSpan, ...]] | None,
+    content: ScoredSpan,
+    unit: int,
+    stats: LinkStats,
+) -> _Draft:
+    """Rules 3 to 6 for a content whose sentence has no cue; returns the record it went to."""
+    paragraph = document.paragraph_of(content.start)
+    if introduced is not None:
+        draft = _Draft([content], unit, paragraph, cue=introduced[1], sources=introduced[2])
+    elif last is not None and _continues(document, last, content, paragraph, unit):
+        if paragraph in document.continuation_paragraphs:
+            stats.joined_continuations += 1
+        else:
+            stats.joined_split_quotes += 1
+        last.add(content, unit, paragraph)
+        return last
+    else:
+        stats.unattributed += 1
+        draft = _Draft([content], unit, paragraph)
+    document.drafts.append(draft)
+    return draft
+
+
+def _continues(document: _Document, last: _Draft, content: ScoredSpan, paragraph: int, unit: int) -> bool:
+    """Rules 4 and 5: whether a content with no cue of its own continues the record ``last``."""
+    if not last.attributed or document.attributions_between(last.end, content.start):
+        return False
+    if paragraph in document.continuation_paragraphs:
+        return True
+    previous = last.contents[-1]
+    # A quote interrupted by its attribution ends in a comma ("'A,' he said. 'B.'"); one ending in a question is
+    # answered by someone else ("'And Putin?' they asked. 'Putin? I don't know.'").
+    answered = previous.text.rstrip().rstrip(CLOSING_QUOTE_MARKS).endswith("?")
+    return _is_direct(previous) and not answered and (paragraph == last.paragraph or unit == last.unit + 1)
+
+
+def _pair_contents(text: str, contents: list[ScoredSpan], cues: list[ScoredSpan]) -> list[int | None]:
+    """For each content of a unit, the index of its cue among ``cues``, or None if no cue there is its (rule 2)."""
+    cue_starts = [cue.start for cue in cues]
+    content_starts = [content.start for content in contents]
+
+    def has_content(start: int, end: int) -> bool:
+        return _count_between(content_starts, start, end) > 0
+
+    owners: list[int | None] = []
+    for content in contents:
+        right = bisect_left(cue_starts, content.start)
+        left = right - 1
+        # A cue with content of its own on its far side ("said: 'A'", "'B,' he said") leaves this one to the other.
+        left_taken = left >= 0 and has_content(cues[left - 1].end if left else 0, cues[left].start)
+        right_taken = right < len(cues) and has_content(
+            cues[right].end, cues[right + 1].start if right + 1 < len(cues) else _FAR
+        )
+        if left < 0:
+            # "said:" introduces what follows; a content before it and after it is someone else's question.
+            introduces = right_taken and _INTRODUCTION.match(text, cues[right].end) is not None
+            owners.append(None if introduces else right)
+        elif right == len(cues):
+            owners.append(left)
+        elif left_taken != right_taken:
+            owners.append(right if left_taken else left)
+        else:
+            owners.append(left if content.start - cues[left].end <= cues[right].start - content.end else right)
+    return owners
+
+
+class _Speakers:
+    """The speakers of one unit, grouped into subjects, and the choice of a subject for each cue."""
+
+    def __init__(self, text: str, speakers: list[ScoredSpan], cues: list[ScoredSpan], contents: list[ScoredSpan]):
+        self.groups = _speaker_groups(text, speakers)
+        self.group_starts = [group[0].start for group in self.groups]
+        self.cues = cues
+        self.cue_starts = [cue.start for cue in cues]
+        self.content_starts = [content.start for content in contents]
+
+    def of(self, index: int) -> tuple[ScoredSpan, ...]:
+        """The subject of ``cues[index]``: fewest cues in between, then nearest, then the one before the cue.
+
+        A subject may sit before the cue across a content (``He said A, adding B``), but one after the cue must
+        follow it with no content in between (``'A,' said X``, ``revealed by X that A``): in ``Asked A, he said B``
+        the ``he`` belongs to ``said`` alone.
+        """
+        cue = self.cues[index]
+        after = bisect_left(self.group_starts, cue.end)
+        candidates = []
+        if after > 0:
+            end = self.groups[after - 1][-1].end
+            candidates.append((_count_between(self.cue_starts, end, cue.start), cue.start - end, 0, after - 1))
+        if after < len(self.groups) and not _count_between(self.content_starts, cue.end, self.group_starts[after]):
+            start = self.group_starts[after]
+            candidates.append((_count_between(self.cue_starts, cue.end, start), start - cue.end, 1, after))
+        return self.groups[min(candidates)[3]] if candidates else ()
+
+
+def _speaker_groups(text: str, speakers: list[ScoredSpan]) -> list[tuple[ScoredSpan, ...]]:
+    """Speakers in order, coordinated ones (``X and Y``, ``X, Y and Z``) grouped as one subject."""
+    chains: list[list[ScoredSpan]] = []
+    links: list[list[str]] = []
+    for speaker in speakers:
+        separator = _COORDINATION.fullmatch(text, chains[-1][-1].end, speaker.start) if chains else None
+        if separator:
+            chains[-1].append(speaker)
+            links[-1].append(separator.group(1))
+        else:
+            chains.append([speaker])
+            links.append([])
+    groups: list[tuple[ScoredSpan, ...]] = []
+    for chain, separators in zip(chains, links, strict=True):
+        conjunctions = [separator for separator in separators if separator != ","]
+        # Commas alone separate speakers ("'A,' said X, Y added"), and so does ", and" between two of them
+        # ("said X, and Y replied" joins clauses); "X and Y" and "X, Y, and Z" are one subject.
+        if conjunctions and (len(chain) > 2 or "," not in conjunctions[0]):
+            groups.append(tuple(chain))
+        else:
+            groups.extend((speaker,) for speaker in chain)
+    return groups
+
+
+def _count_between(starts: list[int], start: int, end: int) -> int:
+    """How many of the sorted ``starts`` lie in ``[start, end)``."""
+    return bisect_left(starts, end) - bisect_left(starts, start)
+
+
+def _is_direct(span: ScoredSpan) -> bool:
+    """The schema's rule for a content in quotation marks, applied to one span."""
+    return Quote(contents=(span,)).direct
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Records and coreference
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _records(document: _Document, stats: LinkStats) -> list[QuoteRecord]:
+    """Freeze the drafts into sorted records, adding pronoun coreferences (rule 7)."""
+    speakers = [span for kind, span in document.spans if kind == "SPEAKER"]
+    full_names = {id(span): _full_name(document.text, span) for span in speakers}
+    names = [name for name in full_names.values() if name is not None]
+    # "it" is never a person: its antecedent is the nearest earlier speaker that is neither a pronoun nor a full
+    # name ("the defence ministry").
+    things = [s for s in speakers if full_names[id(s)] is None and s.text.strip().lower() not in PRONOUNS]
+    name_starts, thing_starts = [span.start for span in names], [span.start for span in things]
+    records = []
+    for draft in sorted(document.drafts, key=lambda d: d.contents[0].start):
+        coreferences: tuple[ScoredSpan, ...] = ()
+        pronoun = draft.sources[0].text.strip().lower() if len(draft.sources) == 1 else None
+        if pronoun in PRONOUNS:
+            candidates, starts = (things, thing_starts) if pronoun == "it" else (names, name_starts)
+            nearest = bisect_left(starts, draft.sources[0].start) - 1
+            if nearest >= 0:
+                coreferences = (candidates[nearest],)
+                stats.coreferences += 1
+        parts = [*draft.contents, *((draft.cue,) if draft.cue else ())]
+        records.append(
+            QuoteRecord(
+                contents=tuple(draft.contents),
+                sources=draft.sources,
+                cue=draft.cue,
+                coreferences=coreferences,
+                direct=Quote(contents=tuple(draft.contents)).direct,
+                score=sum(span.score for span in parts) / len(parts),
+            )
+        )
+    return records
+
+
+def _full_name(text: str, speaker: ScoredSpan) -> ScoredSpan | None:
+    """The trailing name of a speaker span if it is a full name, else None.
+
+    The name is the longest run of capitalised words at the end of the span, less leading titles and determiners,
+    and must keep two capitalised words: ``Russia’s chief of the general staff General Valery Gerasimov`` gives
+    ``Valery Gerasimov``; ``General Gerasimov`` and ``the defence ministry`` give None.
+    """
+    words = []
+    for match in _WORD.finditer(speaker.text):
+        start, end = match.span()
+        while start < end and speaker.text[start] in _BEFORE_OPENING:
+            start += 1
+        while end > start and speaker.text[end - 1] in ",;:!?)]}" + CLOSING_QUOTE_MARKS:
+            end -= 1
+        if end - start > 2 and speaker.text[end - 1] == ".":
+            end -= 1  # a sentence's full stop, not an initial's ("W.")
+        words.append((start, end, speaker.text[start:end]))
+    run: list[tuple[int, int, str]] = []
+    for word in reversed(words):
+        token = word[2]
+        possessive = token[-2:] in ("'s", "’s")
+        if _NAME_WORD.fullmatch(token) and not possessive and (token[0].isupper() or token in _NAME_PARTICLES):
+            run.append(word)
+        else:
+            break
+    run.reverse()
+    while run and (run[0][2].rstrip(".").lower() in _NOT_NAMES or run[0][2] in _NAME_PARTICLES):
+        run.pop(0)
+    if sum(word[2][0].isupper() for word in run) < 2:
+        return None
+    start, end = speaker.start + run[0][0], speaker.start + run[-1][1]
+    return ScoredSpan(start, end, text[start:end], speaker.score)
