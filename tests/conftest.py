@@ -93,7 +93,11 @@ def gold_documents() -> list[Document]:
     direct = make_document(
         "direct",
         "War correspondent Yuri Kotenok posted: ‘The plant is an object of desire.’\n",
-        {"contents": ["‘The plant is an object of desire.’"], "sources": ["War correspondent Yuri Kotenok"], "cue": "posted"},
+        {
+            "contents": ["‘The plant is an object of desire.’"],
+            "sources": ["War correspondent Yuri Kotenok"],
+            "cue": "posted",
+        },
     )
     interrupted = make_document(
         "interrupted",

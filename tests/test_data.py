@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from quotes.data import build_dataset, build_dataset_dict, leak_free_split, paragraph_blocks, read_documents, shared_sentences
+from quotes.data import (
+    build_dataset,
+    build_dataset_dict,
+    leak_free_split,
+    paragraph_blocks,
+    read_documents,
+    shared_sentences,
+)
 from quotes.labels import IGNORE_INDEX, LABEL2ID
 from quotes.schema import write_documents
 from tests.conftest import make_document
@@ -20,9 +27,16 @@ def long_document():
     return make_document(
         "long",
         LONG,
-        {"contents": ["that Ukraine carried out a large provocation at the border"], "sources": ["Putin"], "cue": "declared"},
         {
-            "contents": ["‘Units went on the offensive in the region,’", "‘The advance deep into the territory was halted.’"],
+            "contents": ["that Ukraine carried out a large provocation at the border"],
+            "sources": ["Putin"],
+            "cue": "declared",
+        },
+        {
+            "contents": [
+                "‘Units went on the offensive in the region,’",
+                "‘The advance deep into the territory was halted.’",
+            ],
             "sources": ["he"],
             "cue": "said",
         },
@@ -48,7 +62,17 @@ def test_paragraph_blocks_keep_a_multi_paragraph_quote_together():
 
 
 def test_leak_free_split_drops_blocks_that_share_a_sentence_with_test():
-    test = [make_document("short", SHORT, {"contents": ["thousands of people had left the region"], "sources": ["Kursk regional governor Alexei Smirnov"], "cue": "said"})]
+    test = [
+        make_document(
+            "short",
+            SHORT,
+            {
+                "contents": ["thousands of people had left the region"],
+                "sources": ["Kursk regional governor Alexei Smirnov"],
+                "cue": "said",
+            },
+        )
+    ]
     train, report = leak_free_split([long_document()], test)
     assert (report.train_blocks, report.dropped_blocks, report.dropped_quotes) == (2, 1, 1)
     assert shared_sentences(train, test) == set()
@@ -77,7 +101,9 @@ def test_build_dataset_windows_and_labels(tiny_tokenizer, gold_documents, caplog
 
 
 def test_build_dataset_dict_has_one_dataset_per_split(tiny_tokenizer, gold_documents):
-    splits, stats = build_dataset_dict({"train": gold_documents[:2], "validation": gold_documents[2:]}, tiny_tokenizer, 64, 16)
+    splits, stats = build_dataset_dict(
+        {"train": gold_documents[:2], "validation": gold_documents[2:]}, tiny_tokenizer, 64, 16
+    )
     assert set(splits) == {"train", "validation"}
     assert stats["validation"].documents == 1
     assert stats["train"].gold.cut == 0

@@ -21,8 +21,12 @@ def extractor(tmp_path_factory) -> QuoteExtractor:
     splits = ROOT / "data" / "annotations" / "splits"
     output = train(
         ROOT / "configs" / "tiny.yaml",
-        [f"--training.output_dir={tmp_path_factory.mktemp('runs') / 'tiny'}", f"--data.train={splits / 'train.jsonl'}",
-         "--data.test=[]", "--training.epochs=3"],
+        [
+            f"--training.output_dir={tmp_path_factory.mktemp('runs') / 'tiny'}",
+            f"--data.train={splits / 'train.jsonl'}",
+            "--data.test=[]",
+            "--training.epochs=3",
+        ],
     )
     # fp32: an untrained tiny model has near-tied labels that bf16 rounding (which depends on padding) can flip
     return QuoteExtractor.from_pretrained(output, device="cpu", precision="fp32")
@@ -61,7 +65,9 @@ def test_predict_rejects_what_is_not_text(extractor):
 
 
 def test_long_document_is_windowed_and_merged_without_duplicates(extractor):
-    text = ("Kursk regional governor Alexei Smirnov said ‘several thousand’ people had been evacuated. " * 2400)[:200_000]
+    text = ("Kursk regional governor Alexei Smirnov said ‘several thousand’ people had been evacuated. " * 2400)[
+        :200_000
+    ]
     assert len(text) == 200_000
     spans = extractor.tag([text])[0]
     assert_exact(text, extractor.predict(text))

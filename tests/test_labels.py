@@ -34,7 +34,11 @@ def test_labels_are_o_plus_bio_per_kind():
 
 def test_spans_to_tags_over_word_offsets():
     offsets = word_offsets(TEXT)
-    spans = [("QUOTE", Span(0, 20, "‘Nuclear blackmail,’")), ("CUE", Span(21, 27, "posted")), ("SPEAKER", Span(28, 42, "Dmitry Rogozin"))]
+    spans = [
+        ("QUOTE", Span(0, 20, "‘Nuclear blackmail,’")),
+        ("CUE", Span(21, 27, "posted")),
+        ("SPEAKER", Span(28, 42, "Dmitry Rogozin")),
+    ]
     tags = spans_to_tags(spans, offsets)
     assert tags == ["B-QUOTE", "I-QUOTE", "I-QUOTE", "I-QUOTE", "I-QUOTE", "B-CUE", "B-SPEAKER", "I-SPEAKER", "O"]
     assert kinds_and_texts(tags_to_spans(tags, offsets, TEXT)) == kinds_and_texts(spans)
@@ -51,7 +55,11 @@ def test_tags_to_spans_repairs_i_without_b_and_scores_by_mean():
     text = "he said it"
     offsets = word_offsets(text)
     spans = tags_to_spans(["I-SPEAKER", "B-CUE", "I-QUOTE"], offsets, text, scores=[0.5, 0.9, 0.7])
-    assert spans == [("SPEAKER", ScoredSpan(0, 2, "he", 0.5)), ("CUE", ScoredSpan(3, 7, "said", 0.9)), ("QUOTE", ScoredSpan(8, 10, "it", 0.7))]
+    assert spans == [
+        ("SPEAKER", ScoredSpan(0, 2, "he", 0.5)),
+        ("CUE", ScoredSpan(3, 7, "said", 0.9)),
+        ("QUOTE", ScoredSpan(8, 10, "it", 0.7)),
+    ]
     two = tags_to_spans(["B-QUOTE", "I-QUOTE", "I-CUE"], offsets, text, scores=[0.2, 0.4, 1.0])
     assert two == [("QUOTE", ScoredSpan(0, 7, "he said", 0.30000000000000004)), ("CUE", ScoredSpan(8, 10, "it", 1.0))]
 
@@ -65,7 +73,9 @@ def test_snap_to_words_never_leaves_half_a_word():
 def test_count_cut_spans_reports_spans_no_window_holds(tiny_tokenizer):
     text = " ".join(["word"] * 30) + " ‘the end of it all’"
     quote = Span(text.index("‘"), len(text), text[text.index("‘") :])
-    windows = tiny_tokenizer(text, max_length=16, stride=4, truncation=True, return_overflowing_tokens=True, return_offsets_mapping=True)
+    windows = tiny_tokenizer(
+        text, max_length=16, stride=4, truncation=True, return_overflowing_tokens=True, return_offsets_mapping=True
+    )
     stats = count_cut_spans([quote, Span(0, 4, "word")], windows["offset_mapping"])
     assert (stats.spans, stats.cut) == (2, 0)
     cut = count_cut_spans([Span(0, len(text), text)], windows["offset_mapping"])

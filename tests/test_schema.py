@@ -6,7 +6,16 @@ import json
 
 import pytest
 
-from quotes.schema import DataValidationError, Document, Quote, QuoteRecord, ScoredSpan, Span, read_documents, write_documents
+from quotes.schema import (
+    DataValidationError,
+    Document,
+    Quote,
+    QuoteRecord,
+    ScoredSpan,
+    Span,
+    read_documents,
+    write_documents,
+)
 
 TEXT = "‘Nuclear blackmail,’ posted Dmitry Rogozin, a senator."
 
@@ -60,11 +69,20 @@ def broken(mutate) -> dict:
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (lambda o: o["quotes"][0]["contents"][0].update(text="Nuclear"), r"quotes\[0\]\.contents\[0\]\.text: 'Nuclear' != text\[0:20\]"),
+        (
+            lambda o: o["quotes"][0]["contents"][0].update(text="Nuclear"),
+            r"quotes\[0\]\.contents\[0\]\.text: 'Nuclear' != text\[0:20\]",
+        ),
         (lambda o: o["quotes"][0]["cue"].update(end=999), r"quotes\[0\]\.cue\.end: offset 999 is past the end"),
-        (lambda o: o["quotes"][0]["cue"].update(start=30, end=21), r"quotes\[0\]\.cue\.end: end 21 is not after start 30"),
+        (
+            lambda o: o["quotes"][0]["cue"].update(start=30, end=21),
+            r"quotes\[0\]\.cue\.end: end 21 is not after start 30",
+        ),
         (lambda o: o["quotes"][0]["cue"].update(start=-1), r"quotes\[0\]\.cue\.start: offset -1 is negative"),
-        (lambda o: o["quotes"][0].update(contents=[]), r"quotes\[0\]\.contents: a quote needs at least one content span"),
+        (
+            lambda o: o["quotes"][0].update(contents=[]),
+            r"quotes\[0\]\.contents: a quote needs at least one content span",
+        ),
         (lambda o: o["quotes"][0].pop("contents"), r"quotes\[0\]\.contents: missing required field"),
         (lambda o: o["quotes"][0].update(speaker="x"), r"quotes\[0\]\.speaker: unknown field"),
         (lambda o: o.update(title="x"), r"title: unknown field"),
@@ -140,6 +158,11 @@ def test_direct_flag_and_record_to_dict():
     assert quoted.direct
     assert not Quote((Span(0, 4, "that"),)).direct
     record = QuoteRecord(contents=(ScoredSpan(0, 20, "‘Nuclear blackmail,’", 0.9),), direct=True, score=0.9)
-    assert record.to_dict() == {"cue": None, "sources": [], "contents": [{"start": 0, "end": 20, "text": "‘Nuclear blackmail,’"}], "coreferences": []}
+    assert record.to_dict() == {
+        "cue": None,
+        "sources": [],
+        "contents": [{"start": 0, "end": 20, "text": "‘Nuclear blackmail,’"}],
+        "coreferences": [],
+    }
     assert record.to_dict(include_scores=True)["contents"][0]["score"] == 0.9
     assert record.to_quote() == quoted

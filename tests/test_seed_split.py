@@ -31,5 +31,7 @@ def test_seed_split_shares_no_sentence_between_train_and_test():
 
 
 def test_committed_split_is_what_the_script_writes():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_seed_split.py"), "--check"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_seed_split.py"), "--check"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -20,7 +20,12 @@ PROBE = "‘Nuclear blackmail,’ posted Dmitry Rogozin, a senator who was previ
 
 def tiny_overrides(output_dir: Path, *extra: str) -> list[str]:
     splits = ROOT / "data" / "annotations" / "splits"
-    return [f"--training.output_dir={output_dir}", f"--data.train={splits / 'train.jsonl'}", f"--data.test={splits / 'test.jsonl'}", *extra]
+    return [
+        f"--training.output_dir={output_dir}",
+        f"--data.train={splits / 'train.jsonl'}",
+        f"--data.test={splits / 'test.jsonl'}",
+        *extra,
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +40,15 @@ def logits_of(model, tokenizer) -> torch.Tensor:
 
 def test_train_writes_everything_a_user_needs(tiny_run):
     names = {p.name for p in tiny_run.iterdir()}
-    assert {"model.safetensors", "config.json", "tokenizer.json", "config.yaml", "quotes.json", "metrics.json", "README.md"} <= names
+    assert {
+        "model.safetensors",
+        "config.json",
+        "tokenizer.json",
+        "config.yaml",
+        "quotes.json",
+        "metrics.json",
+        "README.md",
+    } <= names
     assert not any(name.startswith("checkpoint-") or name.endswith(".bin") for name in names)  # no pickles left
     meta = json.loads((tiny_run / "quotes.json").read_text())
     assert meta["labels"] == list(LABELS) and meta["max_length"] == 64 and meta["quotes_version"]
@@ -110,7 +123,9 @@ def test_loss_is_the_mean_over_labelled_tokens_of_the_whole_batch():
     logits = torch.randn(2, 5, len(LABELS))
     labels = torch.tensor([[IGNORE_INDEX, 1, 2, 0, IGNORE_INDEX], [IGNORE_INDEX, 0, 0, IGNORE_INDEX, IGNORE_INDEX]])
     loss = make_loss_function(None, 0.0)({"logits": logits}, labels)
-    expected = torch.nn.functional.cross_entropy(logits.view(-1, len(LABELS)), labels.view(-1), ignore_index=IGNORE_INDEX)
+    expected = torch.nn.functional.cross_entropy(
+        logits.view(-1, len(LABELS)), labels.view(-1), ignore_index=IGNORE_INDEX
+    )
     assert loss.item() == pytest.approx(expected.item(), rel=1e-6)
     # with several processes the Trainer passes the global count of labelled tokens: the loss scales with it
     halved = make_loss_function(None, 0.0)({"logits": logits}, labels, num_items_in_batch=torch.tensor(10))

@@ -145,7 +145,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
     chunks = []
     for (doc_id, text), records in zip(inputs, predictions):
         if args.format in ("jsonl", "citron"):
-            data = {"id": doc_id, "text": text, "quotes": [r.to_dict(include_scores=args.format == "jsonl") for r in records]}
+            data = {
+                "id": doc_id,
+                "text": text,
+                "quotes": [r.to_dict(include_scores=args.format == "jsonl") for r in records],
+            }
             if args.format == "citron":  # the spec's format exactly: no score fields
                 chunks.append(json.dumps(data, ensure_ascii=False, indent=2))
             else:
@@ -160,7 +164,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(output, encoding="utf-8")
-        print(f"wrote {sum(len(r) for r in predictions)} quotes from {len(inputs)} document(s) to {args.output}", file=sys.stderr)
+        print(
+            f"wrote {sum(len(r) for r in predictions)} quotes from {len(inputs)} document(s) to {args.output}",
+            file=sys.stderr,
+        )
     else:
         sys.stdout.write(output)
     return EXIT_OK
@@ -215,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train",
         help="train from a YAML config",
-        description="Train from a YAML config. Override any key: --training.learning_rate=3e-5 --model.name=bert-base-cased",
+        description="Train from a YAML config. Override any key: --training.learning_rate=3e-5 --model.max_length=384",
     )
     train.add_argument("config", help="YAML config file, e.g. configs/seed.yaml")
     train.add_argument(

@@ -65,7 +65,7 @@ def read_documents(paths: str | Path | Iterable[str | Path], *, attributions: At
 # --------------------------------------------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[’”'\"]?\s+")
-_QUOTE_MARKS = str.maketrans({c: "'" for c in "‘’‚‛“”„‟«»‹›\"`"})
+_QUOTE_MARKS = str.maketrans({c: "'" for c in '‘’‚‛“”„‟«»‹›"`'})
 
 
 def normalise_sentence(sentence: str) -> str:
@@ -107,7 +107,7 @@ def paragraph_blocks(document: Document) -> list[tuple[int, int]]:
         first = next(i for i, b in enumerate(blocks) if b[1] > lo)
         last = next(i for i, b in enumerate(blocks) if b[1] >= hi)
         if last > first:
-            blocks[first:last + 1] = [[blocks[first][0], blocks[last][1]]]
+            blocks[first : last + 1] = [[blocks[first][0], blocks[last][1]]]
     return [(s, e) for s, e in blocks]
 
 
@@ -120,9 +120,7 @@ class SplitReport:
     dropped_quotes: int
 
 
-def leak_free_split(
-    candidates: Sequence[Document], test: Sequence[Document]
-) -> tuple[list[Document], SplitReport]:
+def leak_free_split(candidates: Sequence[Document], test: Sequence[Document]) -> tuple[list[Document], SplitReport]:
     """Training documents from ``candidates`` that share no sentence with ``test``.
 
     Each candidate is cut into :func:`paragraph_blocks`; a block holding a sentence that also occurs in a test
@@ -146,7 +144,12 @@ def leak_free_split(
             start, end = run[0][0], run[-1][1]
             kept_docs.append(document.slice(start, end, id=f"{document.id}@{start}-{end}"))
     report = SplitReport(train_blocks=kept, dropped_blocks=dropped, dropped_quotes=dropped_quotes)
-    logger.info("leak-free split: kept %d blocks, dropped %d blocks (%d quotes) that share a sentence with test", kept, dropped, dropped_quotes)
+    logger.info(
+        "leak-free split: kept %d blocks, dropped %d blocks (%d quotes) that share a sentence with test",
+        kept,
+        dropped,
+        dropped_quotes,
+    )
     return kept_docs, report
 
 

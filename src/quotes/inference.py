@@ -122,7 +122,9 @@ class QuoteExtractor:
             results.append((spans, link(text, spans) if spans else []))
         return results
 
-    def _tag_tokens(self, texts: Sequence[str], batch_size: int) -> list[tuple[list[str], list[tuple[int, int]], list[float]]]:
+    def _tag_tokens(
+        self, texts: Sequence[str], batch_size: int
+    ) -> list[tuple[list[str], list[tuple[int, int]], list[float]]]:
         """Per text: the merged tokens' offsets, tags and tag probabilities (empty for blank texts)."""
         import numpy as np
         import torch
@@ -140,8 +142,11 @@ class QuoteExtractor:
         order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
         probabilities: list[Any] = [None] * len(windows)
         pad = self.tokenizer.pad_token_id or 0
-        with torch.inference_mode(), torch.autocast(
-            self.device.type, dtype=self.autocast_dtype or torch.float32, enabled=self.autocast_dtype is not None
+        with (
+            torch.inference_mode(),
+            torch.autocast(
+                self.device.type, dtype=self.autocast_dtype or torch.float32, enabled=self.autocast_dtype is not None
+            ),
         ):
             for begin in range(0, len(order), batch_size):
                 batch = order[begin : begin + batch_size]

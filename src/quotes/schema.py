@@ -399,14 +399,18 @@ def _load_file(path: Path) -> tuple[list[Document], list[ValidationIssue]]:
             try:
                 records.append((number, json.loads(line)))
             except json.JSONDecodeError as error:
-                issues.append(ValidationIssue(name, number, None, "", f"invalid JSON: {error.msg} at column {error.colno}"))
+                issues.append(
+                    ValidationIssue(name, number, None, "", f"invalid JSON: {error.msg} at column {error.colno}")
+                )
     elif path.suffix == ".json":
         try:
             records = [(None, json.loads(raw))]
         except json.JSONDecodeError as error:
             return [], [ValidationIssue(name, error.lineno, None, "", f"invalid JSON: {error.msg}")]
     else:
-        return [], [ValidationIssue(name, None, None, "", f"unsupported file type {path.suffix!r} (use .json or .jsonl)")]
+        return [], [
+            ValidationIssue(name, None, None, "", f"unsupported file type {path.suffix!r} (use .json or .jsonl)")
+        ]
     for line, obj in records:
         try:
             documents.append(document_from_dict(obj, file=name, line=line))
@@ -426,7 +430,9 @@ def validate_paths(paths: str | Path | Iterable[str | Path]) -> tuple[list[Docum
         for document in found:
             if document.id in first_seen:
                 issues.append(
-                    ValidationIssue(str(path), None, document.id, "id", f"duplicate id (first in {first_seen[document.id]})")
+                    ValidationIssue(
+                        str(path), None, document.id, "id", f"duplicate id (first in {first_seen[document.id]})"
+                    )
                 )
             first_seen.setdefault(document.id, str(path))
         documents.extend(found)

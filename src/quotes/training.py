@@ -50,7 +50,9 @@ def seqeval_metrics(predictions: Any, label_ids: Any) -> dict[str, float]:
     }
     for kind in ("QUOTE", "SPEAKER", "CUE"):
         row = report.get(kind, {"precision": 0.0, "recall": 0.0, "f1-score": 0.0})
-        metrics.update({f"{kind}_precision": row["precision"], f"{kind}_recall": row["recall"], f"{kind}_f1": row["f1-score"]})
+        metrics.update(
+            {f"{kind}_precision": row["precision"], f"{kind}_recall": row["recall"], f"{kind}_f1": row["f1-score"]}
+        )
     return {key: float(value) for key, value in metrics.items()}
 
 
@@ -117,8 +119,13 @@ def train(
         The output directory.
     """
     import torch
-    from transformers import DataCollatorForTokenClassification, EarlyStoppingCallback, Trainer, TrainingArguments
-    from transformers import set_seed
+    from transformers import (
+        DataCollatorForTokenClassification,
+        EarlyStoppingCallback,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
 
     if not isinstance(config, Config):
         config = load_config(config, overrides)
@@ -171,7 +178,9 @@ def train(
     metrics: dict[str, Any] = {"train": result.metrics}
     for name in ("validation", "test"):
         if name in datasets:
-            metrics[name] = trainer.evaluate(datasets[name].remove_columns(["document", "window"]), metric_key_prefix=name)
+            metrics[name] = trainer.evaluate(
+                datasets[name].remove_columns(["document", "window"]), metric_key_prefix=name
+            )
     metrics["wall_time_s"] = round(time.perf_counter() - started, 1)
     card.final_metrics = metrics
     if trainer.is_world_process_zero():
