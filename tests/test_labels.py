@@ -123,3 +123,46 @@ def test_spans_labels_spans_round_trip_on_token_edges(tiny_tokenizer, text, data
 def test_word_offsets_cover_every_non_space_character(text):
     covered = {i for start, end in word_offsets(text) for i in range(start, end)}
     assert covered == {i for i, c in enumerate(text) if not c.isspace()}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.floats(0.001, 1.0), min_size=7, max_size=7), min_size=1, max_size=30))
+def test_viterbi_decode_always_gives_valid_bio(rows):
+    from quotes.labels import LABEL2ID, allowed_transitions, viterbi_decode
+
+    path = viterbi_decode(rows)
+    allowed = allowed_transitions()
+    assert not LABELS[path[0]].startswith("I-")
+    assert all(allowed[a][b] for a, b in zip(path, path[1:]))
+    argmax = [max(range(7), key=row.__getitem__) for row in rows]
+    if not LABELS[argmax[0]].startswith("I-") and all(allowed[a][b] for a, b in zip(argmax, argmax[1:])):
+        assert path == argmax  # a valid argmax path is already the best path
+    assert LABEL2ID["O"] == 0
+
+
+def test_viterbi_decode_mends_a_content_broken_by_one_unsure_token():
+    from quotes.labels import viterbi_decode
+
+    o, b_quote, i_quote = 0, 1, 2
+    rows = [[0.01] * 7 for _ in range(4)]
+    for row, (label, p) in zip(rows, [(b_quote, 0.9), (i_quote, 0.9), (o, 0.5), (i_quote, 0.9)]):
+        row[label] = p
+    rows[2][i_quote] = 0.45  # argmax says O I-QUOTE: two pieces, the second with no B-
+    assert [LABELS[i] for i in viterbi_decode(rows)] == ["B-QUOTE", "I-QUOTE", "I-QUOTE", "I-QUOTE"]
+
+
+def test_merge_split_contents_joins_pieces_of_one_content_only():
+    from quotes.labels import merge_split_contents
+
+    text = "He said that the plan , he added, was over.\n‘More,’ he said."
+    first = ScoredSpan(8, 21, "that the plan", 0.9)
+    piece = ScoredSpan(22, 23, ",", 0.5)
+    merged = merge_split_contents([("QUOTE", first), ("QUOTE", piece)], text)
+    assert [(k, s.text) for k, s in merged] == [("QUOTE", "that the plan ,")]
+    cue = ScoredSpan(27, 32, "added", 1.0)
+    rest = ScoredSpan(34, 42, "was over", 1.0)
+    kept = merge_split_contents([("QUOTE", first), ("CUE", cue), ("QUOTE", rest)], text)
+    assert len(kept) == 3  # a cue between two contents: a split quote, not one broken content
+    paragraph = ScoredSpan(44, 51, "‘More,’", 1.0)
+    across = merge_split_contents([("QUOTE", rest), ("QUOTE", paragraph)], text)
+    assert len(across) == 2  # a line break separates paragraphs of a multi-paragraph quote

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from quotes.data import encode_windows
-from quotes.labels import ID2LABEL, LABELS, snap_to_words, tags_to_spans
+from quotes.labels import ID2LABEL, LABELS, merge_split_contents, snap_to_words, tags_to_spans, viterbi_decode
 from quotes.linking import link
 from quotes.schema import QuoteRecord, ScoredSpan
 
@@ -42,9 +42,13 @@ class QuoteExtractor:
         stride: int = DEFAULT_STRIDE,
         device: str | None = None,
         precision: str = "auto",
+        decoding: str = "viterbi",
     ):
         import torch
 
+        if decoding not in ("viterbi", "argmax"):
+            raise ValueError(f"decoding must be 'viterbi' or 'argmax', got {decoding!r}")
+        self.decoding = decoding
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
@@ -57,7 +61,9 @@ class QuoteExtractor:
             raise ValueError(f"the model's labels {labels} are not quotes' labels {list(LABELS)}")
 
     @classmethod
-    def from_pretrained(cls, path: str | Path, device: str | None = None, precision: str = "auto") -> QuoteExtractor:
+    def from_pretrained(
+        cls, path: str | Path, device: str | None = None, precision: str = "auto", decoding: str = "viterbi"
+    ) -> QuoteExtractor:
         """Load a model directory written by ``quotes train`` (or any token-classification model with our labels).
 
         >>> extractor = QuoteExtractor.from_pretrained("runs/seed")
@@ -69,6 +75,8 @@ class QuoteExtractor:
             device: ``"cpu"``, ``"cuda"``, ``"cuda:1"`` ...; default CUDA when available, else CPU.
             precision: ``"auto"`` (bf16 autocast where the hardware supports it, fp16 on older GPUs), ``"fp32"``,
                 ``"bf16"`` or ``"fp16"``.
+            decoding: ``"viterbi"`` (the most probable valid BIO sequence, then contents that one unsure token
+                broke in two are joined) or ``"argmax"`` (each token's own best label; invalid BIO is repaired).
         """
         from transformers import AutoModelForTokenClassification
 
@@ -87,6 +95,7 @@ class QuoteExtractor:
             stride=meta.get("stride", DEFAULT_STRIDE),
             device=device,
             precision=precision,
+            decoding=decoding,
         )
 
     @overload
@@ -119,6 +128,7 @@ class QuoteExtractor:
         results = []
         for text, (tags, offsets, scores) in zip(texts, self._tag_tokens(texts, batch_size)):
             spans = snap_to_words(tags_to_spans(tags, offsets, text, scores), text) if tags else []
+            spans = merge_split_contents(spans, text) if self.decoding == "viterbi" else spans
             results.append((spans, link(text, spans) if spans else []))
         return results
 
@@ -178,7 +188,7 @@ class QuoteExtractor:
                 results.append(([], [], []))
                 continue
             matrix = np.stack([tokens[o][1] for o in offsets])
-            best = matrix.argmax(-1)
+            best = np.array(viterbi_decode(matrix)) if self.decoding == "viterbi" else matrix.argmax(-1)
             results.append(([ID2LABEL[int(b)] for b in best], offsets, matrix[np.arange(len(best)), best].tolist()))
         return results
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from quotes.schema import KINDS, ScoredSpan, Span
 
@@ -150,3 +151,66 @@ def count_cut_spans(spans: Iterable[Span], windows: Iterable[Offsets]) -> CutSta
     spans = list(spans)
     cut = sum(1 for s in spans if not any(lo <= s.start and s.end <= hi for lo, hi in ranges))
     return CutStats(spans=len(spans), cut=cut)
+
+
+def allowed_transitions() -> list[list[bool]]:
+    """``allowed[a][b]``: may label ``b`` follow label ``a`` in BIO? (``I-X`` only after ``B-X`` or ``I-X``)."""
+    allowed = []
+    for before in LABELS:
+        row = []
+        for after in LABELS:
+            if after.startswith("I-"):
+                row.append(before in (f"B-{after[2:]}", after))
+            else:
+                row.append(True)
+        allowed.append(row)
+    return allowed
+
+
+def viterbi_decode(probabilities: Any) -> list[int]:
+    """The most probable label sequence that is valid BIO, from a ``(tokens, labels)`` probability matrix.
+
+    Plain argmax can emit ``O I-QUOTE`` or ``B-QUOTE I-CUE``; the constrained path never does, so a content does
+    not break into pieces where one token is unsure. Runs in O(tokens x labels^2) with NumPy.
+    """
+    import numpy as np
+
+    logp = np.log(np.clip(np.asarray(probabilities, dtype=np.float64), 1e-12, 1.0))
+    if logp.shape[0] == 0:
+        return []
+    forbidden = ~np.array(allowed_transitions())
+    penalty = np.where(forbidden, -np.inf, 0.0)
+    start = np.array([-np.inf if label.startswith("I-") else 0.0 for label in LABELS])
+    score = logp[0] + start
+    back = np.zeros(logp.shape, dtype=np.int64)
+    for t in range(1, logp.shape[0]):
+        candidates = score[:, None] + penalty  # previous label x next label
+        back[t] = candidates.argmax(0)
+        score = candidates.max(0) + logp[t]
+    path = [int(score.argmax())]
+    for t in range(logp.shape[0] - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
+
+
+def merge_split_contents(
+    spans: Iterable[tuple[str, ScoredSpan]], text: str, max_gap_chars: int = 3
+) -> list[tuple[str, ScoredSpan]]:
+    """Join QUOTE spans that one content broke into: consecutive, in one paragraph, and at most a few characters
+    of plain text apart (no speaker or cue between them, which would make them a split quote such as
+    ``‘A,’ he said. ‘B.’``, and no line break, which separates the paragraphs of a multi-paragraph quote).
+    """
+    merged: list[tuple[str, ScoredSpan]] = []
+    for kind, span in sorted(spans, key=lambda item: item[1].start):
+        if merged and kind == "QUOTE" and merged[-1][0] == "QUOTE":
+            previous = merged[-1][1]
+            gap = text[previous.end : span.start]
+            if len(gap) <= max_gap_chars and "\n" not in gap:
+                length = (previous.end - previous.start) + (span.end - span.start)
+                score = (
+                    previous.score * (previous.end - previous.start) + span.score * (span.end - span.start)
+                ) / length
+                merged[-1] = (kind, ScoredSpan(previous.start, span.end, text[previous.start : span.end], score))
+                continue
+        merged.append((kind, span))
+    return merged
