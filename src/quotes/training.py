@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from transformers import TrainerCallback  # already loaded by quotes.model_card
+
 from quotes import __version__
 from quotes.config import Config, check_data_paths, load_config
 from quotes.data import build_dataset, read_documents
@@ -101,6 +103,18 @@ def make_loss_function(weights: list[float] | None, label_smoothing: float):
     return loss_function
 
 
+class LogEveryEpochEnd(TrainerCallback):
+    """Log the training loss at the end of every epoch, so the run's ``train_loss`` is averaged over all processes.
+
+    The Trainer averages the loss over processes only when it logs; the steps after the last log are added to
+    ``train_loss`` from rank 0 alone. Logging when an epoch ends (the last step included) leaves no such steps.
+    """
+
+    def on_epoch_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+        control.should_log = True
+        return control
+
+
 def train(
     config: Config | str | Path, overrides: list[str] | dict[str, Any] | None = None, resume: bool | str = False
 ) -> Path:
@@ -156,7 +170,7 @@ def train(
     args = _training_arguments(TrainingArguments, config, output_dir, eval_name, select_best)
     card = ModelCardData.from_run(config, {name: s for name, s in stats.items()}, __version__)
     t = config.training
-    callbacks: list[Any] = [ModelCardCallback(card)]
+    callbacks: list[Any] = [ModelCardCallback(card), LogEveryEpochEnd()]
     if select_best and t.early_stopping_patience > 0:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=t.early_stopping_patience))
     weights = class_weights(datasets["train"]["labels"], t.class_weights)
@@ -173,6 +187,19 @@ def train(
         compute_loss_func=make_loss_function(weights, t.label_smoothing),
         callbacks=callbacks,
     )
+    world = args.world_size  # processes that train together (torchrun / accelerate launch); 1 for a plain run
+    global_batch = args.per_device_train_batch_size * args.gradient_accumulation_steps * world
+    card.hyperparameters["world_size (processes)"] = world
+    card.hyperparameters["global batch (windows per optimizer step)"] = global_batch
+    if trainer.is_world_process_zero():
+        logger.info(
+            "world size %d (processes training together) x %d windows x %d accumulation step(s) = %d windows "
+            "per optimizer step",
+            world,
+            args.per_device_train_batch_size,
+            args.gradient_accumulation_steps,
+            global_batch,
+        )
     result = trainer.train(resume_from_checkpoint=resume or None)
 
     metrics: dict[str, Any] = {"train": result.metrics}
@@ -191,7 +218,8 @@ def train(
         if not t.keep_checkpoints:
             for checkpoint in output_dir.glob("checkpoint-*"):
                 shutil.rmtree(checkpoint)
-    logger.info("saved the model to %s (%.0f s)", output_dir, metrics["wall_time_s"])
+        logger.info("saved the model to %s (%.0f s)", output_dir, metrics["wall_time_s"])
+    trainer.accelerator.wait_for_everyone()  # every process returns only once rank 0 has written the directory
     return output_dir
 
 
