@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,8 @@ def cmd_train(args: argparse.Namespace, overrides: list[str]) -> int:
     quiet_transformers()
     resume: bool | str = args.resume if args.resume not in (None, "last") else args.resume == "last"
     output = train(config, resume=resume)
+    if os.environ.get("RANK", "0") != "0":
+        return EXIT_OK  # with torchrun/accelerate, rank 0 reports for all processes
     metrics = json.loads((output / "metrics.json").read_text(encoding="utf-8"))
     for split in ("validation", "test"):
         if split in metrics:

@@ -251,6 +251,7 @@ def _training_arguments(cls: Any, config: Config, output_dir: Path, eval_name: s
         logging_steps=t.logging_steps,
         dataloader_num_workers=t.dataloader_workers,
         report_to=[],
+        disable_tqdm=False,  # transformers hides progress bars when its log level is above INFO (the CLI's)
     )
 
 
