@@ -46,7 +46,7 @@ def test_every_error_is_reported_at_once_with_its_path(tmp_path):
         f"{path}: training.lerning_rate: unknown key (did you mean 'learning_rate'?)",
         f"{path}: training.batch_size: expected an integer, got str 'many'",
         f"{path}: modle: unknown key (did you mean 'model'?)",
-        f"{path}: data.attributions: expected one of 'all' | 'communication', got 'beliefs'",
+        "command line: --data.attributions: expected one of 'all' | 'communication', got 'beliefs'",
     ]
 
 

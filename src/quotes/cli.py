@@ -31,23 +31,23 @@ def _fail(message: str) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from quotes.schema import DataValidationError, validate_paths
+    from quotes.data import is_brat_directory, read_documents
+    from quotes.schema import DataValidationError, ValidationIssue, validate_paths
 
-    documents, issues = [], []
-    for path in args.paths:
-        try:
-            if Path(path).is_dir() and any(Path(path).glob("*.ann")):
-                from quotes.data import read_documents
-
+    documents, issues, json_paths = [], [], []
+    for path in map(Path, args.paths):
+        if not path.exists():
+            issues.append(ValidationIssue(str(path), None, None, "", "no such file or directory"))
+        elif is_brat_directory(path):
+            try:
                 documents += read_documents(path)
-            else:
-                found, problems = validate_paths(path)
-                documents += found
-                issues += problems
-        except DataValidationError as error:
-            issues += error.issues
-        except FileNotFoundError as error:
-            return _fail(str(error))
+            except DataValidationError as error:
+                issues += error.issues
+        else:
+            json_paths.append(path)
+    found, problems = validate_paths(json_paths)  # one call, so duplicate ids are found across arguments
+    documents += found
+    issues += problems
     for issue in issues:
         print(issue, file=sys.stderr)
     quotes = sum(len(d.quotes) for d in documents)
@@ -118,7 +118,10 @@ def _read_inputs(files: list[str]) -> list[tuple[str, str]]:
 
             pairs += [(d.id, d.text) for d in read_documents(path)]
         else:
-            pairs.append((path.stem, path.read_text(encoding="utf-8")))
+            try:
+                pairs.append((path.stem, path.read_text(encoding="utf-8")))
+            except UnicodeDecodeError as error:
+                raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     return pairs
 
 
@@ -130,7 +133,7 @@ def format_text(doc_id: str, records: list[Any]) -> str:
         if record.coreferences:
             speaker += f" (= {record.coreferences[0].text})"
         cue = record.cue.text if record.cue else "-"
-        content = " … ".join(c.text for c in record.contents)
+        content = " … ".join(" ".join(c.text.split()) for c in record.contents)
         lines.append(f"[{number}] {speaker} | {cue} | {content} | score {record.score:.2f}")
     return "\n".join(lines)
 
@@ -139,6 +142,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     inputs = _read_inputs(args.files)
     if args.format == "citron" and len(inputs) > 1:
         return _fail("--format citron writes one document; use --format jsonl for several inputs")
+    if args.format == "html" and len(inputs) > 1:
+        return _fail("--format html writes one page per document; give one input (or use --format jsonl)")
     from quotes.inference import QuoteExtractor
     from quotes.modeling import quiet_transformers
 
@@ -268,9 +273,13 @@ def main(argv: list[str] | None = None) -> int:
         "evaluate": cmd_evaluate,
     }
     try:
-        if args.command == "train":
-            return cmd_train(args, extra)
-        return handlers[args.command](args)
+        code = cmd_train(args, extra) if args.command == "train" else handlers[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # the reader (head, less) stopped reading; https://docs.python.org/3/library/signal.html#note-on-sigpipe
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # what a shell reports for a writer killed by SIGPIPE
     except (ConfigError, DataValidationError, FileNotFoundError, ValueError) as error:
         if args.verbose:
             raise

@@ -124,7 +124,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | dict[str,
     override_map = parse_overrides(overrides) if not isinstance(overrides, dict) else overrides
     for dotted, value in (override_map or {}).items():
         _set_dotted(raw, dotted, value)
-    config = _build(Config, raw, "", source, errors)
+    config = _build(Config, raw, "", source, errors, frozenset(override_map or ()))
     if not errors:
         errors.extend(f"{source}: {e}" for e in _cross_checks(config))
     if errors:
@@ -163,7 +163,9 @@ def _set_dotted(raw: dict[str, Any], dotted: str, value: Any) -> None:
     node[leaf] = value
 
 
-def _build(cls: type, raw: Any, prefix: str, source: str, errors: list[str]) -> Any:
+def _build(
+    cls: type, raw: Any, prefix: str, source: str, errors: list[str], overridden: frozenset = frozenset()
+) -> Any:
     """Instantiate dataclass ``cls`` from ``raw``, coercing each field and recording errors with their paths."""
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
@@ -176,16 +178,18 @@ def _build(cls: type, raw: Any, prefix: str, source: str, errors: list[str]) -> 
         if key not in fields:
             close = difflib.get_close_matches(str(key), fields, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else f" (valid keys: {', '.join(fields)})"
-            errors.append(f"{source}: {path}: unknown key{hint}")
+            where = f"command line: --{path}" if path in overridden else f"{source}: {path}"
+            errors.append(f"{where}: unknown key{hint}")
             continue
         hint = hints[key]
         if dataclasses.is_dataclass(hint):
-            values[key] = _build(hint, value, f"{path}.", source, errors)
+            values[key] = _build(hint, value, f"{path}.", source, errors, overridden)
             continue
         try:
             values[key] = _coerce(value, hint)
         except (TypeError, ValueError) as error:
-            errors.append(f"{source}: {path}: {error}")
+            where = f"command line: --{path}" if path in overridden else f"{source}: {path}"
+            errors.append(f"{where}: {error}")
     return cls(**values)
 
 
