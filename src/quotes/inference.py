@@ -18,6 +18,7 @@ from typing import Any, overload
 
 from quotes.data import encode_windows
 from quotes.labels import ID2LABEL, LABELS, merge_split_contents, snap_to_words, tags_to_spans, viterbi_decode
+from quotes.lexicon import is_communication_cue
 from quotes.linking import link
 from quotes.schema import QuoteRecord, ScoredSpan
 
@@ -43,12 +44,14 @@ class QuoteExtractor:
         device: str | None = None,
         precision: str = "auto",
         decoding: str = "viterbi",
+        communication_only: bool = False,
     ):
         import torch
 
         if decoding not in ("viterbi", "argmax"):
             raise ValueError(f"decoding must be 'viterbi' or 'argmax', got {decoding!r}")
         self.decoding = decoding
+        self.communication_only = communication_only
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
@@ -62,7 +65,12 @@ class QuoteExtractor:
 
     @classmethod
     def from_pretrained(
-        cls, path: str | Path, device: str | None = None, precision: str = "auto", decoding: str = "viterbi"
+        cls,
+        path: str | Path,
+        device: str | None = None,
+        precision: str = "auto",
+        decoding: str | None = None,
+        communication_only: bool | None = None,
     ) -> QuoteExtractor:
         """Load a model directory written by ``quotes train`` (or any token-classification model with our labels).
 
@@ -77,6 +85,9 @@ class QuoteExtractor:
                 ``"bf16"`` or ``"fp16"``.
             decoding: ``"viterbi"`` (the most probable valid BIO sequence, then contents that one unsure token
                 broke in two are joined) or ``"argmax"`` (each token's own best label; invalid BIO is repaired).
+                Default: the ``predict.decoding`` the model was trained with.
+            communication_only: drop records whose cue is no act of communication (``thinks``, ``believes``: PolNeAR
+                marks those, our spec does not). Default: the model's ``predict.communication_only``.
         """
         from transformers import AutoModelForTokenClassification
 
@@ -87,6 +98,7 @@ class QuoteExtractor:
             raise FileNotFoundError(f"{path}: not a model directory (no config.json); train one with `quotes train`")
         meta_file = path / "quotes.json"
         meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.is_file() else {}
+        saved = meta.get("predict", {})
         model = AutoModelForTokenClassification.from_pretrained(path, local_files_only=True)
         return cls(
             model,
@@ -95,7 +107,10 @@ class QuoteExtractor:
             stride=meta.get("stride", DEFAULT_STRIDE),
             device=device,
             precision=precision,
-            decoding=decoding,
+            decoding=decoding or saved.get("decoding", "viterbi"),
+            communication_only=saved.get("communication_only", False)
+            if communication_only is None
+            else communication_only,
         )
 
     @overload
@@ -129,7 +144,10 @@ class QuoteExtractor:
         for text, (tags, offsets, scores) in zip(texts, self._tag_tokens(texts, batch_size)):
             spans = snap_to_words(tags_to_spans(tags, offsets, text, scores), text) if tags else []
             spans = merge_split_contents(spans, text) if self.decoding == "viterbi" else spans
-            results.append((spans, link(text, spans) if spans else []))
+            records = link(text, spans) if spans else []
+            if self.communication_only:
+                records = [r for r in records if r.cue is None or is_communication_cue(r.cue.text)]
+            results.append((spans, records))
         return results
 
     def _tag_tokens(

@@ -10,6 +10,7 @@ config, the package version, ``metrics.json`` and a generated model card.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -264,6 +265,7 @@ def save_run_files(output_dir: Path, config: Config, metrics: dict[str, Any], ca
         "max_length": config.model.max_length,
         "stride": config.model.stride,
         "base_model": config.model.name,
+        "predict": dataclasses.asdict(config.predict),
     }
     (output_dir / QUOTES_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float) + "\n", encoding="utf-8")
