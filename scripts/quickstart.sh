@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# The main job end to end: install, train the default model on the seed annotations, evaluate it on the seed test
-# split (reports in reports/seed/), and print the quotes it finds in the short seed article.
+# The main job end to end: install, train, evaluate on the seed test split (reports in reports/<model>/), and print
+# the quotes found in the short seed article.
+#   bash scripts/quickstart.sh                                  # seed data only: configs/seed.yaml (~2 min)
+#   POLNEAR_DIR=/path/to/polnear bash scripts/quickstart.sh     # the default model: PolNeAR, then seed (~20-40 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 . .venv/bin/activate
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 quotes validate data/annotations
-quotes train configs/seed.yaml
-quotes evaluate --model runs/seed --data data/annotations/splits/test.jsonl --report-dir reports/seed
-quotes predict --model runs/seed data/annotations/seed/003_8b1ae2b3cf817a52.json --format text
+if [ -n "${POLNEAR_DIR:-}" ]; then
+  [ -f runs/polnear/model.safetensors ] || quotes train configs/polnear.yaml
+  quotes train configs/default.yaml
+  MODEL=runs/default
+else
+  quotes train configs/seed.yaml
+  MODEL=runs/seed
+fi
+quotes evaluate --model "$MODEL" --data data/annotations/splits/test.jsonl --report-dir "reports/$(basename "$MODEL")"
+quotes predict --model "$MODEL" data/annotations/seed/003_8b1ae2b3cf817a52.json --format text
