@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -138,6 +139,29 @@ def test_viterbi_decode_always_gives_valid_bio(rows):
     if not LABELS[argmax[0]].startswith("I-") and all(allowed[a][b] for a, b in zip(argmax, argmax[1:])):
         assert path == argmax  # a valid argmax path is already the best path
     assert LABEL2ID["O"] == 0
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_viterbi_decode_finds_the_best_valid_path(seed):
+    import itertools
+    import math
+    import random
+
+    from quotes.labels import allowed_transitions, viterbi_decode
+
+    rng = random.Random(seed)
+    rows = [[rng.random() * 0.9 + 1e-3 for _ in LABELS] for _ in range(4)]
+    allowed = allowed_transitions()
+
+    def valid(path):
+        return not LABELS[path[0]].startswith("I-") and all(allowed[a][b] for a, b in zip(path, path[1:]))
+
+    def log_probability(path):
+        return sum(math.log(rows[t][label]) for t, label in enumerate(path))
+
+    paths = (p for p in itertools.product(range(len(LABELS)), repeat=len(rows)) if valid(p))
+    best = max(paths, key=log_probability)
+    assert log_probability(viterbi_decode(rows)) == pytest.approx(log_probability(best))
 
 
 def test_viterbi_decode_mends_a_content_broken_by_one_unsure_token():
