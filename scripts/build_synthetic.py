@@ -129,7 +129,8 @@ def main() -> int:
         quotes = sum(len(d.quotes) for d in documents)
         print(f"{name}: {len(documents)} articles, {quotes} quote records")
     if stale:
-        print(f"build_synthetic: out of date: {', '.join(stale)}; run python scripts/build_synthetic.py", file=sys.stderr)
+        hint = "run python scripts/build_synthetic.py"
+        print(f"build_synthetic: out of date: {', '.join(stale)}; {hint}", file=sys.stderr)
         return 1
     return 0
 
