@@ -62,6 +62,21 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
 
 
+@pytest.fixture(scope="session")
+def seed_model(tmp_path_factory) -> Path:
+    """The seed model trained with the real encoder (configs/seed.yaml), once per session; slow tests only.
+
+    ``QUOTES_E2E_OUTPUT=DIR`` keeps it there (CI's quality gate scores that same model).
+    """
+    import os
+
+    from quotes import train
+
+    root = Path(__file__).resolve().parent.parent
+    output = os.environ.get("QUOTES_E2E_OUTPUT") or str(tmp_path_factory.mktemp("runs") / "seed")
+    return train(root / "configs" / "seed.yaml", [f"--training.output_dir={output}"])
+
+
 def make_document(doc_id: str, text: str, *records: dict) -> Document:
     """A gold document from records given as substrings: ``{"contents": [...], "sources": [...], "cue": ...}``.
 

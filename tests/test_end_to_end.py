@@ -1,27 +1,21 @@
 """End to end with the real offline encoder: train configs/seed.yaml, then predict and evaluate like a user.
 
 Marked ``slow`` (a few minutes on 2 CPU cores); it is part of the README's test command and CI. Set
-``QUOTES_E2E_OUTPUT=DIR`` to keep the trained model there (CI's quality gate evaluates that same model).
+``QUOTES_E2E_OUTPUT=DIR`` to keep the trained model there (CI's quality gate evaluates that same model); the
+``seed_model`` fixture lives in conftest.py so that tests/test_ci_template.py scores the same model.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from quotes import QuoteExtractor, read_documents, train
+from quotes import QuoteExtractor, read_documents
 from quotes.evaluation import score
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SPLIT = ROOT / "data" / "annotations" / "splits" / "test.jsonl"
-
-
-@pytest.fixture(scope="module")
-def seed_model(tmp_path_factory) -> Path:
-    output = os.environ.get("QUOTES_E2E_OUTPUT") or str(tmp_path_factory.mktemp("runs") / "seed")
-    return train(ROOT / "configs" / "seed.yaml", [f"--training.output_dir={output}"])
 
 
 @pytest.mark.slow
