@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job end to end: install, train, evaluate on the seed test split (reports in reports/<model>/), and print
 # the quotes found in the short seed article.
-#   bash scripts/quickstart.sh                                  # seed data only: configs/seed.yaml (~2 min)
+#   bash scripts/quickstart.sh                                  # no PolNeAR: configs/open.yaml, seed + synthetic news
 #   POLNEAR_DIR=/path/to/polnear bash scripts/quickstart.sh     # the default model: PolNeAR, then seed (~20-40 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +14,8 @@ if [ -n "${POLNEAR_DIR:-}" ]; then
   quotes train configs/default.yaml
   MODEL=runs/default
 else
-  quotes train configs/seed.yaml
-  MODEL=runs/seed
+  quotes train configs/open.yaml
+  MODEL=runs/open
 fi
 quotes evaluate --model "$MODEL" --data data/annotations/splits/test.jsonl --report-dir "reports/$(basename "$MODEL")"
 quotes predict --model "$MODEL" data/annotations/seed/003_8b1ae2b3cf817a52.json --format text
