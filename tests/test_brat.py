@@ -1,4 +1,4 @@
-"""Tests for quotes.formats: BRAT standoff files (PolNeAR style) in, CoNLL BIO files out.
+"""The BRAT reader (quotes.brat): standoff files in PolNeAR's style read into documents, every repair counted.
 
 Every fixture is an invented sentence written to ``tmp_path`` by :class:`Brat`, which finds offsets from
 substrings so no offset is typed by hand.
@@ -12,18 +12,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from seqeval.metrics import classification_report, f1_score
-from seqeval.scheme import IOB2
 
-from quotes.formats import (
-    conll_sentences,
-    read_brat,
-    read_brat_document,
-    read_conll,
-    scan_brat,
-    write_conll,
-)
-from quotes.labels import spans_to_tags, word_offsets
+from quotes.brat import read_brat, read_brat_document, scan_brat
 from quotes.schema import DataValidationError, Quote, Span, validate_document
 
 
@@ -189,7 +179,7 @@ def test_read_brat_keeps_beliefs_unless_communication_is_asked(tmp_path, caplog)
     brat.write(tmp_path)
 
     everything = read_brat(tmp_path)
-    with caplog.at_level(logging.INFO, logger="quotes.formats"):
+    with caplog.at_level(logging.INFO, logger="quotes.brat"):
         communicated = read_brat(tmp_path, attributions="communication")
 
     assert [q.cue.text for q in everything[0].quotes] == ["said", "thinks"]
@@ -221,7 +211,7 @@ def test_read_brat_counts_unused_annotations_at_info(tmp_path, caplog):
     brat.event(brat.span("Attribution-no-source", "wonder"), kind="Attribution-no-source")
     brat.write(tmp_path)
 
-    with caplog.at_level(logging.INFO, logger="quotes.formats"):
+    with caplog.at_level(logging.INFO, logger="quotes.brat"):
         (document,) = read_brat(tmp_path)
 
     assert len(document.quotes) == 1
@@ -252,7 +242,7 @@ def test_read_brat_trims_overlapping_content_of_later_record_with_warning(tmp_pa
     inner = brat.attribution("the team will win", source="the captain", cue="has said")
     brat.write(tmp_path)
 
-    with caplog.at_level(logging.INFO, logger="quotes.formats"):
+    with caplog.at_level(logging.INFO, logger="quotes.brat"):
         (document,) = read_brat(tmp_path)
 
     assert [q.cue.text for q in document.quotes] == ["assured"]
@@ -297,7 +287,7 @@ def test_read_brat_drops_event_without_content_and_unused_labels_with_warning(tm
     orphan = brat.span("Content", "on it")
     brat.write(tmp_path)
 
-    with caplog.at_level(logging.WARNING, logger="quotes.formats"):
+    with caplog.at_level(logging.WARNING, logger="quotes.brat"):
         (document,) = read_brat(tmp_path)
         report = scan_brat(tmp_path)
 
@@ -473,7 +463,7 @@ def test_read_brat_raises_on_text_that_is_not_utf8(tmp_path):
     txt, _ = brat.write(tmp_path)
     txt.write_bytes("Café".encode("latin-1"))
 
-    with pytest.raises(DataValidationError, match=rf"{re.escape(str(txt))}: document 'doc': not UTF-8 text"):
+    with pytest.raises(DataValidationError, match=rf"{re.escape(str(txt))}:1: document 'doc': not UTF-8 text: byte 0xe9 at byte offset 3"):
         read_brat(tmp_path)
 
 
@@ -482,65 +472,3 @@ def test_read_brat_raises_on_missing_or_empty_directory(tmp_path):
         read_brat(tmp_path / "absent")
     with pytest.raises(DataValidationError, match=r"no <name>\.txt \+ <name>\.ann pairs found"):
         read_brat(tmp_path)
-
-
-# --------------------------------------------------------------------------------------------------------------
-# CoNLL
-# --------------------------------------------------------------------------------------------------------------
-
-
-def test_write_conll_round_trips_tags_that_seqeval_reads(tmp_path, gold_documents):
-    path = write_conll(gold_documents, tmp_path / "gold.conll")
-
-    sentences = read_conll(path)
-
-    assert sentences == [s for document in gold_documents for s in conll_sentences(document)]
-    written = [
-        tag
-        for document in gold_documents
-        for tag in spans_to_tags(document.labelled_spans(), word_offsets(document.text))
-    ]
-    assert [tag for sentence in sentences for _, tag in sentence] == written
-    tags = [[tag for _, tag in sentence] for sentence in sentences]
-    assert f1_score(tags, tags, mode="strict", scheme=IOB2) == 1.0
-    assert {"QUOTE", "SPEAKER", "CUE"} <= set(classification_report(tags, tags, output_dict=True))
-
-
-def test_write_conll_puts_docstart_before_each_document_and_blank_line_after_each_sentence(tmp_path):
-    text = "Ada said hi.\nBo said no.\n"
-    brat = Brat(text)
-    brat.attribution("hi", source="Ada", cue="said")
-    document = read_brat_document(*brat.write(tmp_path))
-
-    lines = write_conll([document, document], tmp_path / "out.conll").read_text(encoding="utf-8").split("\n")
-
-    assert lines[:8] == ["-DOCSTART-\tO", "", "Ada\tB-SPEAKER", "said\tB-CUE", "hi\tB-QUOTE", ".\tO", "", "Bo\tO"]
-    assert lines.count("-DOCSTART-\tO") == 2
-
-
-def test_conll_sentences_begins_a_span_again_after_a_newline(tmp_path):
-    text = "She wrote: “One.\nTwo.”\n"
-    brat = Brat(text)
-    brat.attribution("“One.\nTwo.”", source="She", cue="wrote")
-
-    sentences = conll_sentences(read_brat_document(*brat.write(tmp_path)))
-
-    assert [[tag for _, tag in sentence] for sentence in sentences] == [
-        ["B-SPEAKER", "B-CUE", "O", "B-QUOTE", "I-QUOTE", "I-QUOTE"],
-        ["B-QUOTE", "I-QUOTE", "I-QUOTE"],
-    ]
-
-
-def test_write_conll_rejects_tokens_with_whitespace(tmp_path, gold_documents):
-    with pytest.raises(ValueError, match="document 'direct': token .* contains whitespace"):
-        write_conll(gold_documents, tmp_path / "out.conll", tokenize=lambda text: [(0, len(text))])
-
-
-def test_read_conll_raises_on_line_without_tab(tmp_path):
-    path = tmp_path / "bad.conll"
-    path.write_text("Ada\tB-SPEAKER\nsaid B-CUE\n", encoding="utf-8")
-
-    with pytest.raises(
-        DataValidationError, match=rf"{re.escape(str(path))}:2: expected 'token<TAB>tag', got 'said B-CUE'"
-    ):
-        read_conll(path)
