@@ -463,7 +463,10 @@ def test_read_brat_raises_on_text_that_is_not_utf8(tmp_path):
     txt, _ = brat.write(tmp_path)
     txt.write_bytes("Café".encode("latin-1"))
 
-    with pytest.raises(DataValidationError, match=rf"{re.escape(str(txt))}:1: document 'doc': not UTF-8 text: byte 0xe9 at byte offset 3"):
+    with pytest.raises(
+        DataValidationError,
+        match=rf"{re.escape(str(txt))}:1: document 'doc': not UTF-8 text: byte 0xe9 at byte offset 3",
+    ):
         read_brat(tmp_path)
 
 
@@ -472,3 +475,83 @@ def test_read_brat_raises_on_missing_or_empty_directory(tmp_path):
         read_brat(tmp_path / "absent")
     with pytest.raises(DataValidationError, match=r"no <name>\.txt \+ <name>\.ann pairs found"):
         read_brat(tmp_path)
+
+
+# Repairs of forms other exports use: each is counted and named in the WARNING, never silent.
+
+
+@pytest.mark.parametrize("event", ["E1\tCue:T2 Source:T1 Content:T3", "E1\tAttribution:T2 Source:T1 Content:T3"])
+def test_read_brat_reads_a_cue_that_triggers_its_event(tmp_path, caplog, event):
+    brat = Brat(MAYOR)
+    brat.span("Source", "Mayor Ada Brook")
+    brat.span("Cue", "said")
+    brat.span("Content", "the bridge will reopen in May")
+    brat.raw(event)
+    _, ann = brat.write(tmp_path)
+
+    with caplog.at_level(logging.WARNING, logger="quotes.brat"):
+        (document,) = read_brat(tmp_path)
+
+    assert document.quotes[0].cue == span(MAYOR, "said")
+    assert "trigger_read_as_role=1" in caplog.text
+    assert f"{ann}:4: document 'doc': E1 {event.split()[1].split(':')[0]}:T2: trigger" in caplog.text
+
+
+def test_read_brat_trims_offsets_that_take_in_a_space(tmp_path, caplog):
+    brat = Brat(MAYOR)
+    source = brat.raw("T1\tSource 0 15\tMayor Ada Brook")
+    brat.raw("T2\tCue 15 20\tsaid")  # one character early: " said" at 15-20
+    brat.raw("T3\tContent 21 50\tthe bridge will reopen in May")
+    brat.raw("T4\tAttribution 16 20\tsaid")
+    brat.raw("E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3")
+    _, ann = brat.write(tmp_path)
+
+    with caplog.at_level(logging.WARNING, logger="quotes.brat"):
+        (document,) = read_brat(tmp_path)
+
+    assert document.quotes[0].cue == span(MAYOR, "said")
+    assert source == 1 and "offsets.trimmed_whitespace=1" in caplog.text
+    assert f"{ann}:2: document 'doc': T2: offsets 15-20 hold ' said'; read as 16-20 'said'" in caplog.text
+
+
+def test_read_brat_moves_offsets_one_character_off_to_the_text(tmp_path):
+    brat = Brat(MAYOR)
+    brat.raw("T1\tSource 1 16\tMayor Ada Brook")  # one character late
+    brat.raw("T2\tCue 16 20\tsaid")
+    brat.raw("T3\tContent 21 50\tthe bridge will reopen in May")
+    brat.raw("E1\tAttribution:T2 Source:T1 Cue:T2 Content:T3")
+    brat.write(tmp_path)
+
+    report = scan_brat(tmp_path)
+
+    assert report.documents[0].quotes[0].sources == (span(MAYOR, "Mayor Ada Brook"),)
+    assert report.counts["offsets.shifted"] == 1
+    assert str(report.warnings[0]).endswith(
+        "T1: offsets 1-16 hold 'ayor Ada Brook '; its text 'Mayor Ada Brook' lies at 0-15, read there"
+    )
+
+
+def test_read_brat_warns_about_unknown_kinds_it_ignores(tmp_path, caplog):
+    brat = Brat(MAYOR)
+    brat.attribution("the bridge will reopen in May", source="Mayor Ada Brook", cue="said")
+    unknown = brat.span("Speaker", "Mayor Ada Brook")
+    brat.write(tmp_path)
+
+    with caplog.at_level(logging.WARNING, logger="quotes.brat"):
+        read_brat(tmp_path)
+
+    assert "unknown_kind=1" in caplog.text
+    assert f"{unknown}: unknown kind 'Speaker'" in caplog.text
+
+
+def test_read_brat_warning_names_the_first_examples(tmp_path, caplog):
+    brat = Brat(MAYOR)
+    brat.attribution("the bridge will reopen in May", source="Mayor Ada Brook", cue="said")
+    orphans = [brat.span("Source", "Ada"), brat.span("Cue", "reopen"), brat.span("Content", "May")]
+    brat.write(tmp_path)
+
+    with caplog.at_level(logging.WARNING, logger="quotes.brat"):
+        read_brat(tmp_path)
+
+    assert "3 annotation slips repaired (unused_label=3)" in caplog.text
+    assert all(f"document 'doc': {orphan}: " in caplog.text for orphan in orphans)

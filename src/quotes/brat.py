@@ -478,14 +478,7 @@ def _read_pair(text: str, ann: str, log: _Log, attributions: Attributions) -> Do
         log.count("filtered.not_communication", len(records) - len(communicated))
         records = communicated
     records = _resolve_overlaps(records, text, log)
-    quotes = [
-        Quote(
-            contents=tuple(p.span for p in record.parts if p.kind == "QUOTE"),
-            sources=tuple(p.span for p in record.parts if p.kind == "SPEAKER"),
-            cue=record.cue.span if record.cue else None,
-        )
-        for record in records
-    ]
+    quotes = [Quote.from_labelled((part.kind, part.span) for part in record.parts) for record in records]
     quotes.sort(key=lambda quote: (quote.contents[0].start, quote.contents[0].end))
     document = Document(log.document_id, text, tuple(quotes))
     for issue in validate_document(document):  # a bug here, not in the data: the rules above should prevent it

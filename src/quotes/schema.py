@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,6 +123,25 @@ class Quote:
             "contents": [s.to_dict() for s in self.contents],
             "coreferences": [s.to_dict() for s in self.coreferences],
         }
+
+    @classmethod
+    def from_labelled(cls, parts: Iterable[tuple[str, Span]], coreferences: Sequence[Span] = ()) -> Quote:
+        """The record of ``(kind, span)`` parts, each put in its kind's field (:data:`KIND_FIELDS`).
+
+        Raises:
+            ValueError: two CUE parts (a record has one cue).
+        """
+        fields: dict[str, list[Span]] = {name: [] for name in KIND_FIELDS.values()}
+        for kind, span in parts:
+            fields[KIND_FIELDS[kind]].append(span)
+        cues = fields.pop("cue")
+        if len(cues) > 1:
+            raise ValueError(f"a quote record has one cue, got {len(cues)}: {[c.text for c in cues]}")
+        return cls(
+            **{name: tuple(spans) for name, spans in fields.items()},
+            cue=cues[0] if cues else None,
+            coreferences=tuple(coreferences),
+        )
 
     def shifted(self, offset: int) -> Quote:
         """The same record with every span moved by ``offset``."""
