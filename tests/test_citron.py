@@ -151,8 +151,9 @@ def test_documents_without_metadata_are_written_exactly_as_before(gold_documents
     [
         (lambda o: o.update(qoutes=o.pop("quotes")), r"qoutes: unknown field; did you mean 'quotes'\?"),
         (lambda o: o.update(Text=o.pop("text")), r"Text: unknown field; did you mean 'text'\?"),
-        (lambda o: o["quotes"][0].update(score=0.9), r"quotes\[0\]\.score: unknown field"),
-        (lambda o: o["quotes"][0]["cue"].update(score=0.9), r"quotes\[0\]\.cue\.score: unknown field"),
+        (lambda o: o["quotes"][0].update(speaker="NASA"), r"quotes\[0\]\.speaker: unknown field"),
+        (lambda o: o["quotes"][0]["cue"].update(direct=True), r"quotes\[0\]\.cue\.direct: unknown field"),
+        (lambda o: o["quotes"][0].update(score="high"), r"quotes\[0\]\.score: expected a number, got 'high'"),
         (lambda o: o.update(id=""), r"x\.json: id: '' is empty"),
         (lambda o: o.update(id="  \t"), r"x\.json: id: '  \\t' is empty"),
     ],
@@ -171,3 +172,23 @@ def test_unlinked_spans_are_checked_like_other_spans():
     obj["unlinked_spans"] = [{"kind": "SPEAKER", "start": 0, "end": 3, "text": "Bob"}]
     with pytest.raises(DataValidationError, match=r"unlinked_spans\[0\]\.text: 'Bob' != text\[0:3\] = 'Ada'"):
         document_from_dict(obj)
+
+
+def test_prediction_output_reads_as_documents_without_its_scores(tmp_path):
+    from quotes.schema import QuoteRecord, ScoredSpan
+
+    text = "NASA said the launch is delayed."
+    record = QuoteRecord(
+        contents=(ScoredSpan(10, 31, "the launch is delayed", 0.9),),
+        sources=(ScoredSpan(0, 4, "NASA", 0.8),),
+        cue=ScoredSpan(5, 9, "said", 0.7),
+        direct=False,
+        score=0.8,
+    )
+    path = tmp_path / "predicted.jsonl"  # what `quotes predict -o predicted.jsonl` writes
+    line = json.dumps({"id": "p", "text": text, "quotes": [record.to_dict(include_scores=True)]}, ensure_ascii=False)
+    path.write_text(line + "\n", encoding="utf-8")
+
+    (document,) = read_documents(path)
+
+    assert document.quotes == (record.to_quote(),)

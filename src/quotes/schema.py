@@ -29,6 +29,8 @@ _SPAN_KEYS = ("start", "end", "text")
 _QUOTE_KEYS = ("cue", "sources", "contents", "coreferences")
 _DOCUMENT_KEYS = ("id", "text", "quotes", "unlinked_spans")
 _UNLINKED_KEYS = ("kind", "start", "end", "text")
+_PREDICTION_KEYS = {"score": (int, float), "direct": (bool,)}
+"""Fields ``quotes predict`` adds to records (``score``, ``direct``) and spans (``score``): read and dropped."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
 OPENING_QUOTE_MARKS = "'\"‘“«‹„‚`"
 CLOSING_QUOTE_MARKS = "'\"’”»›‟`"
@@ -322,9 +324,16 @@ class _Checker:
     def add(self, path: str, problem: str) -> None:
         self.issues.append(ValidationIssue(self.file, self.line, self.doc_id, path, problem))
 
-    def keys(self, obj: dict, allowed: tuple[str, ...], required: tuple[str, ...], path: str) -> None:
+    def keys(
+        self, obj: dict, allowed: tuple[str, ...], required: tuple[str, ...], path: str, dropped: tuple[str, ...] = ()
+    ) -> None:
+        """Unknown keys are errors; ``dropped`` ones (prediction fields) are checked for type and not kept."""
         for key in obj:
-            if key not in allowed:
+            if key in dropped:
+                value, types = obj[key], _PREDICTION_KEYS[key]
+                if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+                    self.add(f"{path}.{key}", f"expected a {'boolean' if key == 'direct' else 'number'}, got {value!r}")
+            elif key not in allowed:
                 hint = _did_you_mean(key, allowed)
                 self.add(f"{path}.{key}" if path else str(key), f"unknown field{hint} (allowed: {', '.join(allowed)})")
         for key in required:
@@ -340,7 +349,7 @@ class _Checker:
         if not isinstance(obj, dict):
             self.add(path, f"expected a span object {{{', '.join(keys)}}}, got {type(obj).__name__}")
             return None
-        self.keys(obj, keys, keys, path)
+        self.keys(obj, keys, keys, path, dropped=("score",) if keys == _SPAN_KEYS else ())
         start, end, span_text = obj.get("start"), obj.get("end"), obj.get("text")
         ok = True
         for name, value in (("start", start), ("end", end)):
@@ -370,7 +379,7 @@ class _Checker:
         if not isinstance(obj, dict):
             self.add(path, f"expected a quote object, got {type(obj).__name__}")
             return None
-        self.keys(obj, _QUOTE_KEYS, ("contents",), path)
+        self.keys(obj, _QUOTE_KEYS, ("contents",), path, dropped=("score", "direct"))
         contents = self.span_list(obj.get("contents", []), text, f"{path}.contents")
         if "contents" in obj and isinstance(obj["contents"], list) and not obj["contents"]:
             self.add(f"{path}.contents", "a quote needs at least one content span")
