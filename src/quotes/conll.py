@@ -23,8 +23,8 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from quotes.labels import spans_to_tags, word_offsets
-from quotes.schema import KINDS, DataValidationError, Document, Span, ValidationIssue, read_utf8
+from quotes.labels import LABELS, spans_to_tags, word_offsets
+from quotes.schema import DataValidationError, Document, Span, ValidationIssue, read_utf8
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,6 @@ LOST_IN_CONLL = (
 """What :func:`write_conll` cannot store, for messages."""
 
 DOCSTART = "-DOCSTART-"
-_TAGS = ("O", *(f"{prefix}-{kind}" for kind in KINDS for prefix in ("B", "I")))
 _EXAMPLES = 3
 
 
@@ -128,8 +127,8 @@ def _parse(path: Path, check_tags: bool) -> tuple[list[list[list[tuple[str, str,
         elif fields[0] == DOCSTART:
             close_sentence()
             documents.append([])
-        elif check_tags and fields[1] not in _TAGS:
-            problem = f"unknown tag {fields[1]!r} (expected one of {', '.join(_TAGS)})"
+        elif check_tags and fields[1] not in LABELS:
+            problem = f"unknown tag {fields[1]!r} (expected one of {', '.join(LABELS)})"
             issues.append(ValidationIssue(str(path), number, None, "", problem))
         else:
             sentence.append((fields[0], fields[1], number))

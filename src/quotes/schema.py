@@ -105,13 +105,11 @@ class Quote:
     coreferences: tuple[Span, ...] = ()
 
     def labelled_spans(self) -> Iterator[tuple[str, Span]]:
-        """``(kind, span)`` pairs for the token-labelled parts; coreferences are links, not labels."""
-        for span in self.contents:
-            yield "QUOTE", span
-        for span in self.sources:
-            yield "SPEAKER", span
-        if self.cue is not None:
-            yield "CUE", self.cue
+        """``(kind, span)`` pairs for the token-labelled parts, in :data:`KINDS` order; coreferences are links."""
+        for kind in KINDS:
+            value = getattr(self, KIND_FIELDS[kind])
+            for span in (value,) if isinstance(value, Span) else value or ():
+                yield kind, span
 
     @property
     def direct(self) -> bool:
