@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 import pytest
 from seqeval.metrics import classification_report, f1_score
@@ -183,3 +184,25 @@ def test_convert_to_conll_says_what_is_lost_and_reads_back(tmp_path, gold_docume
     again = tmp_path / "again.conll"
     assert main(["convert", str(back), "-o", str(again)]) == 0
     assert again.read_bytes() == conll.read_bytes()
+
+
+@pytest.mark.slow  # trains the tiny model for one epoch (about 15 s of CPU)
+def test_quotes_train_reads_a_conll_training_file(tmp_path, capsys):
+    root = Path(__file__).resolve().parent.parent
+    gold = root / "data" / "annotations" / "splits" / "train.jsonl"
+    conll = tmp_path / "train.conll"
+    assert main(["convert", str(gold), "-o", str(conll)]) == 0
+    output = tmp_path / "run"
+
+    code = main(
+        [
+            "train",
+            str(root / "configs" / "tiny.yaml"),
+            f"--data.train={conll}",
+            f"--training.output_dir={output}",
+            "--training.epochs=1",
+        ]
+    )
+
+    assert code == 0 and (output / "model.safetensors").is_file()
+    assert f"model saved to {output}" in capsys.readouterr().out
