@@ -142,7 +142,10 @@ def test_a_folder_with_brat_pairs_and_jsonl_reads_both(tmp_path, gold_documents)
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda root: (root / "empty.jsonl").write_text(""), r"empty\.jsonl: holds no documents \(the file is empty\)"),
+        (
+            lambda root: (root / "empty.jsonl").write_text(""),
+            r"empty\.jsonl: holds no documents \(the file is empty or blank\)",
+        ),
         (lambda root: (root / "empty").mkdir(), r"empty: no documents found: no file to read"),
         (
             lambda root: [(root / "texts").mkdir(), (root / "texts" / "a.txt").write_text("Hi.")],

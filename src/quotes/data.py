@@ -164,7 +164,9 @@ def _read_file(path: Path, attributions: Attributions) -> tuple[list[tuple[Docum
 def _nothing_found(path: Path) -> ValidationIssue:
     """The problem of an input that yields no document, saying what was there and what is expected."""
     if path.is_file():
-        return ValidationIssue(str(path), None, None, "", f"holds no documents (the file is empty): {EXPECTED}")
+        return ValidationIssue(
+            str(path), None, None, "", f"holds no documents (the file is empty or blank): {EXPECTED}"
+        )
     texts = [p for p in path.glob("*.txt") if p.is_file()]
     nested = sorted({str(p.parent.relative_to(path)) for p in path.rglob("*.ann") if p.parent != path})
     if texts:
