@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from quotes.data import (
     build_dataset,
     build_dataset_dict,
@@ -11,7 +13,7 @@ from quotes.data import (
     shared_sentences,
 )
 from quotes.labels import IGNORE_INDEX, LABEL2ID
-from quotes.schema import write_documents
+from quotes.schema import DataValidationError, write_documents
 from tests.conftest import make_document
 
 LONG = (
@@ -107,3 +109,102 @@ def test_build_dataset_dict_has_one_dataset_per_split(tiny_tokenizer, gold_docum
     assert set(splits) == {"train", "validation"}
     assert stats["validation"].documents == 1
     assert stats["train"].gold.cut == 0
+
+
+# --------------------------------------------------------------------------------------------------------------
+# One reader for every format; reading nothing is an error
+# --------------------------------------------------------------------------------------------------------------
+
+BRAT_TEXT = "Ada said hi.\n"
+BRAT_ANN = "T1\tSource 0 3\tAda\nT2\tCue 4 8\tsaid\nT3\tContent 9 11\thi\nT4\tAttribution 4 8\tsaid\n"
+BRAT_ANN += "E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3\n"
+
+
+def test_one_read_documents_everywhere():
+    import quotes
+    import quotes.schema
+
+    assert quotes.schema.read_documents is read_documents
+    assert quotes.read_documents is read_documents
+
+
+def test_a_folder_with_brat_pairs_and_jsonl_reads_both(tmp_path, gold_documents):
+    (tmp_path / "ada.txt").write_text(BRAT_TEXT, encoding="utf-8")
+    (tmp_path / "ada.ann").write_text(BRAT_ANN, encoding="utf-8")
+    write_documents(gold_documents, tmp_path / "more" / "gold.jsonl")
+
+    documents = read_documents(tmp_path)
+
+    assert [d.id for d in documents] == ["ada", *(d.id for d in gold_documents)]
+    assert read_documents(tmp_path / "ada.ann")[0] == documents[0]  # an .ann file names its pair
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda root: (root / "empty.jsonl").write_text(""),
+            r"empty\.jsonl: holds no documents \(the file is empty or blank\)",
+        ),
+        (lambda root: (root / "empty").mkdir(), r"empty: no documents found: no file to read"),
+        (
+            lambda root: [(root / "texts").mkdir(), (root / "texts" / "a.txt").write_text("Hi.")],
+            r"texts: no documents found: 1 \.txt file\(s\) without \.ann",
+        ),
+        (
+            lambda root: [
+                (root / "corpus" / "train").mkdir(parents=True),
+                (root / "corpus" / "train" / "a.ann").touch(),
+            ],
+            r"corpus: no documents found: .*subfolder\(s\) train: name those",
+        ),
+    ],
+)
+def test_an_input_that_yields_nothing_is_an_error(tmp_path, build, message):
+    build(tmp_path)
+    target = next(p for p in tmp_path.iterdir())
+
+    with pytest.raises(DataValidationError, match=message) as caught:
+        read_documents(target)
+
+    assert "expected .json/.jsonl files" in str(caught.value)
+    assert read_documents(target, allow_empty=True) == []
+
+
+def test_a_txt_file_is_no_gold_and_says_what_to_give(tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_text(BRAT_TEXT, encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"a \.txt file holds text but no annotations"):
+        read_documents(path)
+
+
+@pytest.mark.parametrize("kind", ["empty file", "empty folder", "folder of .txt"])
+def test_validate_and_convert_exit_2_when_nothing_is_found(tmp_path, capsys, kind):
+    from quotes.cli import main
+
+    if kind == "empty file":
+        target = tmp_path / "empty.jsonl"
+        target.write_text("", encoding="utf-8")
+    else:
+        target = tmp_path / "folder"
+        target.mkdir()
+        if kind == "folder of .txt":
+            (target / "a.txt").write_text(BRAT_TEXT, encoding="utf-8")
+
+    assert main(["validate", str(target)]) == 2
+    assert "no documents" in capsys.readouterr().err
+    assert main(["convert", str(target), "-o", str(tmp_path / "out.jsonl")]) == 2
+    captured = capsys.readouterr()
+    assert "no documents" in captured.err and "wrote" not in captured.out
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_validate_checks_the_jsonl_beside_brat_files(tmp_path, capsys):
+    from quotes.cli import main
+
+    (tmp_path / "ada.txt").write_text(BRAT_TEXT, encoding="utf-8")
+    (tmp_path / "ada.ann").write_text(BRAT_ANN, encoding="utf-8")
+    (tmp_path / "bad.jsonl").write_text('{"id": "x", "text": "Hi", "qoutes": []}\n', encoding="utf-8")
+
+    assert main(["validate", str(tmp_path)]) == 2
+    assert "bad.jsonl:1: document 'x': qoutes: unknown field; did you mean 'quotes'?" in capsys.readouterr().err

@@ -31,45 +31,56 @@ def _fail(message: str) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from quotes.data import is_brat_directory, read_documents
-    from quotes.schema import DataValidationError, ValidationIssue, validate_paths
+    from quotes.data import scan_documents
 
-    documents, issues, json_paths = [], [], []
-    for path in map(Path, args.paths):
-        if not path.exists():
-            issues.append(ValidationIssue(str(path), None, None, "", "no such file or directory"))
-        elif is_brat_directory(path):
-            try:
-                documents += read_documents(path)
-            except DataValidationError as error:
-                issues += error.issues
-        else:
-            json_paths.append(path)
-    found, problems = validate_paths(json_paths)  # one call, so duplicate ids are found across arguments
-    documents += found
-    issues += problems
+    documents, issues = scan_documents(args.paths)  # one call, so duplicate ids are found across arguments
     for issue in issues:
         print(issue, file=sys.stderr)
     quotes = sum(len(d.quotes) for d in documents)
     if issues:
         print(f"{len(issues)} problem(s); {len(documents)} valid document(s)", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"ok: {len(documents)} documents, {quotes} quotes")
+    unlinked = sum(len(d.unlinked_spans) for d in documents)
+    extra = f", {unlinked} spans without records (CoNLL keeps no linking)" if unlinked else ""
+    print(f"ok: {len(documents)} documents, {quotes} quotes{extra}")
     return EXIT_OK
+
+
+CONLL_OUTPUTS = (".conll", ".bio", ".txt")
+JSON_OUTPUTS = (".jsonl", ".json")
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
     from quotes.data import read_documents
-    from quotes.schema import write_documents
 
-    documents = read_documents(args.inputs, attributions=args.attributions)
     output = Path(args.output)
-    if output.suffix in (".conll", ".txt", ".bio"):
-        from quotes.formats import write_conll
+    if output.suffix not in (*JSON_OUTPUTS, *CONLL_OUTPUTS):
+        return _fail(f"{output}: unsupported output type {output.suffix!r} (use .jsonl, .json or .conll)")
+    if output.is_dir():
+        return _fail(f"{output}: is a directory; give a file name such as {output / 'gold.jsonl'}")
+    documents = read_documents(args.inputs, attributions=args.attributions)
+    if output.suffix in CONLL_OUTPUTS:
+        from quotes.conll import LOST_IN_CONLL, write_conll
 
         write_conll(documents, output)
+        print(
+            f"quotes: note: CoNLL keeps tokens and BIO tags only; lost: {LOST_IN_CONLL}. Read back, it gives "
+            "documents with spans but no quote records (enough to train on, not for record-level evaluation)",
+            file=sys.stderr,
+        )
+        if output.suffix == ".txt":
+            print("quotes: note: name it .conll to read it back (a .txt file reads as plain text)", file=sys.stderr)
     else:
+        from quotes.citron import write_documents
+
         write_documents(documents, output)
+        unlinked = sum(1 for d in documents if d.unlinked_spans)
+        if unlinked:
+            print(
+                f"quotes: note: {unlinked} document(s) have spans but no quote records (read from CoNLL); they are "
+                "written under `unlinked_spans`",
+                file=sys.stderr,
+            )
     print(f"wrote {len(documents)} documents, {sum(len(d.quotes) for d in documents)} quotes to {output}")
     return EXIT_OK
 
@@ -219,12 +230,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    validate = commands.add_parser("validate", help="check gold files (Citron JSON/JSONL, BRAT dirs); exit 2 on errors")
+    validate = commands.add_parser(
+        "validate",
+        help="check gold files (Citron JSON/JSONL, CoNLL, BRAT dirs); exit 2 on errors or when nothing is found",
+    )
     validate.add_argument("paths", nargs="+", help="files or directories")
 
-    convert = commands.add_parser("convert", help="convert gold data: BRAT/JSON in, .jsonl/.json or CoNLL (.conll) out")
+    convert = commands.add_parser(
+        "convert", help="convert gold data: BRAT/JSON/CoNLL in, .jsonl/.json or CoNLL (.conll) out"
+    )
     convert.add_argument("inputs", nargs="+", help="files or directories (BRAT directories hold .txt + .ann)")
-    convert.add_argument("-o", "--output", required=True, help="output file: .jsonl, .json or .conll")
+    convert.add_argument(
+        "-o", "--output", required=True, help="output file: .jsonl, .json or .conll (CoNLL keeps no quote records)"
+    )
     convert.add_argument("--attributions", choices=["all", "communication"], default="all")
 
     train = commands.add_parser(

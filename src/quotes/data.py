@@ -1,9 +1,11 @@
 """The data layer: read gold documents in any supported format, split them without leaks, window them for a model.
 
-``read_documents`` takes Citron JSON/JSONL files, directories of them, or BRAT standoff directories (PolNeAR).
-``leak_free_split`` cuts documents into paragraph blocks and keeps out of training every block that shares a
-sentence with the test set (the seed articles repeat each other's sentences). ``build_dataset`` turns documents
-into tokenized, labelled, overlapping windows as a ``datasets.Dataset``, counting the gold spans a window cuts.
+:func:`read_documents` is the one reader: Citron JSON/JSONL files (:mod:`quotes.citron`), CoNLL files
+(:mod:`quotes.conll`), BRAT standoff directories such as PolNeAR (:mod:`quotes.brat`), or directories holding any
+of them. An input that yields no document is an error, not an empty success. ``leak_free_split`` cuts documents
+into paragraph blocks and keeps out of training every block that shares a sentence with the test set (the seed
+articles repeat each other's sentences). ``build_dataset`` turns documents into tokenized, labelled, overlapping
+windows as a ``datasets.Dataset``, counting the gold spans a window cuts.
 """
 
 from __future__ import annotations
@@ -17,8 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from quotes.labels import CutStats, count_cut_spans, spans_to_label_ids
-from quotes.schema import Document
-from quotes.schema import read_documents as read_json_documents
+from quotes.schema import DataValidationError, Document, ValidationIssue
 
 if TYPE_CHECKING:  # pragma: no cover
     import datasets
@@ -27,37 +28,154 @@ logger = logging.getLogger(__name__)
 
 Attributions = Literal["all", "communication"]
 
+EXPECTED = (
+    "expected .json/.jsonl files (Citron JSON), .conll/.bio files (CoNLL token<TAB>tag), or a folder of "
+    "<name>.txt + <name>.ann pairs (BRAT standoff, as in PolNeAR)"
+)
+"""What :func:`read_documents` reads, for messages."""
+
 
 def is_brat_directory(path: Path) -> bool:
     return path.is_dir() and any(path.glob("*.ann"))
 
 
-def read_documents(paths: str | Path | Iterable[str | Path], *, attributions: Attributions = "all") -> list[Document]:
-    """Read gold documents from Citron ``.json``/``.jsonl`` files or directories, or BRAT directories.
+def read_documents(
+    paths: str | Path | Iterable[str | Path], *, attributions: Attributions = "all", allow_empty: bool = False
+) -> list[Document]:
+    """Read gold documents from Citron JSON/JSONL or CoNLL files, BRAT directories, or directories of them.
 
     >>> docs = read_documents("data/annotations/seed")
     >>> [d.id for d in docs]
     ['000_ffa0236e68dfa46f', '003_8b1ae2b3cf817a52']
 
     Args:
-        paths: files or directories; a directory holding ``.ann`` files is read as BRAT standoff (PolNeAR).
+        paths: files or directories. A directory is read whole: the BRAT pairs at its top level and every
+            ``.json``/``.jsonl``/``.conll``/``.bio`` file under it (sorted by path).
         attributions: for BRAT input, ``"communication"`` keeps only records whose cue is an act of communication
             (the spec's definition); ``"all"`` keeps beliefs and thoughts as well (PolNeAR's own semantics).
+        allow_empty: return ``[]`` for an input that holds no document instead of raising.
 
     Raises:
-        DataValidationError: every problem found, each naming file, line, document id and field.
+        FileNotFoundError: a path does not exist.
+        DataValidationError: every problem found, each naming file, line, document id and field; an input that
+            yields no document (an empty file, an empty folder, a folder of ``.txt`` without ``.ann``) is one.
     """
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    documents: list[Document] = []
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     for path in map(Path, paths):
-        if is_brat_directory(path):
-            from quotes.formats import read_brat
-
-            documents.extend(read_brat(path, attributions=attributions))
-        else:
-            documents.extend(read_json_documents(path))
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no such file or directory")
+    documents, issues = scan_documents(paths, attributions=attributions, allow_empty=allow_empty)
+    if issues:
+        raise DataValidationError(issues)
     return documents
+
+
+def scan_documents(
+    paths: str | Path | Iterable[str | Path], *, attributions: Attributions = "all", allow_empty: bool = False
+) -> tuple[list[Document], list[ValidationIssue]]:
+    """What :func:`read_documents` reads, with every problem returned instead of raised (for ``quotes validate``).
+
+    A missing path is one more problem; duplicate ids are found across all paths.
+    """
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    documents: list[Document] = []
+    issues: list[ValidationIssue] = []
+    if not paths and not allow_empty:
+        issues.append(ValidationIssue(None, None, None, "", f"no input given: {EXPECTED}"))
+    first_seen: dict[str, str] = {}
+    for path in map(Path, paths):
+        found, problems = _read_path(path, attributions)
+        if not found and not problems and not allow_empty:
+            problems = [_nothing_found(path)]
+        issues.extend(problems)
+        for document, file in found:
+            if document.id in first_seen:
+                problem = f"duplicate id (first in {first_seen[document.id]})"
+                issues.append(ValidationIssue(file, None, document.id, "id", problem))
+            first_seen.setdefault(document.id, file)
+            documents.append(document)
+    return documents, issues
+
+
+def validate_paths(paths: str | Path | Iterable[str | Path]) -> tuple[list[Document], list[ValidationIssue]]:
+    """The valid documents under ``paths`` and every problem found (never raises on data): :func:`scan_documents`."""
+    return scan_documents(paths)
+
+
+def _read_path(path: Path, attributions: Attributions) -> tuple[list[tuple[Document, str]], list[ValidationIssue]]:
+    """``(document, file)`` pairs and problems of one input path, whatever its format."""
+    from quotes.citron import JSON_SUFFIXES
+    from quotes.conll import CONLL_SUFFIXES
+
+    if not path.exists():
+        return [], [ValidationIssue(str(path), None, None, "", "no such file or directory")]
+    if path.is_file():
+        return _read_file(path, attributions)
+    found: list[tuple[Document, str]] = []
+    issues: list[ValidationIssue] = []
+    if is_brat_directory(path):
+        from quotes.brat import log_report, scan_brat
+
+        report = scan_brat(path, attributions=attributions)
+        issues.extend(report.errors)
+        if not report.errors:
+            log_report(report, path)
+            found.extend((document, str(path / f"{document.id}.ann")) for document in report.documents)
+    suffixes = (*JSON_SUFFIXES, *CONLL_SUFFIXES)
+    for file in sorted(p for p in path.rglob("*") if p.suffix in suffixes and p.is_file()):
+        more, problems = _read_file(file, attributions)
+        found.extend(more)
+        issues.extend(problems)
+    return found, issues
+
+
+def _read_file(path: Path, attributions: Attributions) -> tuple[list[tuple[Document, str]], list[ValidationIssue]]:
+    from quotes.citron import JSON_SUFFIXES, read_citron_file
+    from quotes.conll import CONLL_SUFFIXES, log_repairs, scan_conll
+
+    name = str(path)
+    if path.suffix in JSON_SUFFIXES:
+        documents, issues = read_citron_file(path)
+    elif path.suffix in CONLL_SUFFIXES:
+        documents, issues, repairs = scan_conll(path)
+        log_repairs(repairs, path)
+    elif path.suffix == ".ann":
+        from quotes.brat import log_report, scan_brat_document
+
+        txt = path.with_suffix(".txt")
+        if not txt.is_file():
+            return [], [ValidationIssue(name, None, path.stem, "", f"no {txt.name} next to it")]
+        report = scan_brat_document(txt, path, attributions=attributions)
+        documents, issues = report.documents, report.errors
+        if not issues:
+            log_report(report, path)
+    elif path.suffix == ".txt":
+        problem = (
+            "a .txt file holds text but no annotations: give the folder of its <name>.txt + <name>.ann pairs "
+            "(BRAT), or its .ann file; a CoNLL file written as .txt reads as .conll (rename it); to find quotes "
+            "in plain text, use `quotes predict`"
+        )
+        return [], [ValidationIssue(name, None, None, "", problem)]
+    else:
+        return [], [ValidationIssue(name, None, None, "", f"unsupported file type {path.suffix!r}: {EXPECTED}")]
+    return [(document, name) for document in documents], issues
+
+
+def _nothing_found(path: Path) -> ValidationIssue:
+    """The problem of an input that yields no document, saying what was there and what is expected."""
+    if path.is_file():
+        return ValidationIssue(
+            str(path), None, None, "", f"holds no documents (the file is empty or blank): {EXPECTED}"
+        )
+    texts = [p for p in path.glob("*.txt") if p.is_file()]
+    nested = sorted({str(p.parent.relative_to(path)) for p in path.rglob("*.ann") if p.parent != path})
+    if texts:
+        found = f"{len(texts)} .txt file(s) without .ann"
+    elif nested:
+        found = f"no files to read here, but .ann files in the subfolder(s) {', '.join(nested[:5])}: name those"
+    else:
+        found = "no file to read (an empty folder?)"
+    return ValidationIssue(str(path), None, None, "", f"no documents found: {found}; {EXPECTED}")
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Tests for quotes.formats: BRAT standoff files (PolNeAR style) in, CoNLL BIO files out.
+"""The BRAT reader (quotes.brat): standoff files in PolNeAR's style read into documents, every repair counted.
 
 Every fixture is an invented sentence written to ``tmp_path`` by :class:`Brat`, which finds offsets from
 substrings so no offset is typed by hand.
@@ -12,18 +12,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from seqeval.metrics import classification_report, f1_score
-from seqeval.scheme import IOB2
 
-from quotes.formats import (
-    conll_sentences,
-    read_brat,
-    read_brat_document,
-    read_conll,
-    scan_brat,
-    write_conll,
-)
-from quotes.labels import spans_to_tags, word_offsets
+from quotes.brat import read_brat, read_brat_document, scan_brat
 from quotes.schema import DataValidationError, Quote, Span, validate_document
 
 
@@ -189,7 +179,7 @@ def test_read_brat_keeps_beliefs_unless_communication_is_asked(tmp_path, caplog)
     brat.write(tmp_path)
 
     everything = read_brat(tmp_path)
-    with caplog.at_level(logging.INFO, logger="quotes.formats"):
+    with caplog.at_level(logging.INFO, logger="quotes.brat"):
         communicated = read_brat(tmp_path, attributions="communication")
 
     assert [q.cue.text for q in everything[0].quotes] == ["said", "thinks"]
@@ -221,7 +211,7 @@ def test_read_brat_counts_unused_annotations_at_info(tmp_path, caplog):
     brat.event(brat.span("Attribution-no-source", "wonder"), kind="Attribution-no-source")
     brat.write(tmp_path)
 
-    with caplog.at_level(logging.INFO, logger="quotes.formats"):
+    with caplog.at_level(logging.INFO, logger="quotes.brat"):
         (document,) = read_brat(tmp_path)
 
     assert len(document.quotes) == 1
@@ -252,7 +242,7 @@ def test_read_brat_trims_overlapping_content_of_later_record_with_warning(tmp_pa
     inner = brat.attribution("the team will win", source="the captain", cue="has said")
     brat.write(tmp_path)
 
-    with caplog.at_level(logging.INFO, logger="quotes.formats"):
+    with caplog.at_level(logging.INFO, logger="quotes.brat"):
         (document,) = read_brat(tmp_path)
 
     assert [q.cue.text for q in document.quotes] == ["assured"]
@@ -297,7 +287,7 @@ def test_read_brat_drops_event_without_content_and_unused_labels_with_warning(tm
     orphan = brat.span("Content", "on it")
     brat.write(tmp_path)
 
-    with caplog.at_level(logging.WARNING, logger="quotes.formats"):
+    with caplog.at_level(logging.WARNING, logger="quotes.brat"):
         (document,) = read_brat(tmp_path)
         report = scan_brat(tmp_path)
 
@@ -473,7 +463,10 @@ def test_read_brat_raises_on_text_that_is_not_utf8(tmp_path):
     txt, _ = brat.write(tmp_path)
     txt.write_bytes("Café".encode("latin-1"))
 
-    with pytest.raises(DataValidationError, match=rf"{re.escape(str(txt))}: document 'doc': not UTF-8 text"):
+    with pytest.raises(
+        DataValidationError,
+        match=rf"{re.escape(str(txt))}:1: document 'doc': not UTF-8 text: byte 0xe9 at byte offset 3",
+    ):
         read_brat(tmp_path)
 
 
@@ -484,63 +477,81 @@ def test_read_brat_raises_on_missing_or_empty_directory(tmp_path):
         read_brat(tmp_path)
 
 
-# --------------------------------------------------------------------------------------------------------------
-# CoNLL
-# --------------------------------------------------------------------------------------------------------------
+# Repairs of forms other exports use: each is counted and named in the WARNING, never silent.
 
 
-def test_write_conll_round_trips_tags_that_seqeval_reads(tmp_path, gold_documents):
-    path = write_conll(gold_documents, tmp_path / "gold.conll")
+@pytest.mark.parametrize("event", ["E1\tCue:T2 Source:T1 Content:T3", "E1\tAttribution:T2 Source:T1 Content:T3"])
+def test_read_brat_reads_a_cue_that_triggers_its_event(tmp_path, caplog, event):
+    brat = Brat(MAYOR)
+    brat.span("Source", "Mayor Ada Brook")
+    brat.span("Cue", "said")
+    brat.span("Content", "the bridge will reopen in May")
+    brat.raw(event)
+    _, ann = brat.write(tmp_path)
 
-    sentences = read_conll(path)
+    with caplog.at_level(logging.WARNING, logger="quotes.brat"):
+        (document,) = read_brat(tmp_path)
 
-    assert sentences == [s for document in gold_documents for s in conll_sentences(document)]
-    written = [
-        tag
-        for document in gold_documents
-        for tag in spans_to_tags(document.labelled_spans(), word_offsets(document.text))
-    ]
-    assert [tag for sentence in sentences for _, tag in sentence] == written
-    tags = [[tag for _, tag in sentence] for sentence in sentences]
-    assert f1_score(tags, tags, mode="strict", scheme=IOB2) == 1.0
-    assert {"QUOTE", "SPEAKER", "CUE"} <= set(classification_report(tags, tags, output_dict=True))
-
-
-def test_write_conll_puts_docstart_before_each_document_and_blank_line_after_each_sentence(tmp_path):
-    text = "Ada said hi.\nBo said no.\n"
-    brat = Brat(text)
-    brat.attribution("hi", source="Ada", cue="said")
-    document = read_brat_document(*brat.write(tmp_path))
-
-    lines = write_conll([document, document], tmp_path / "out.conll").read_text(encoding="utf-8").split("\n")
-
-    assert lines[:8] == ["-DOCSTART-\tO", "", "Ada\tB-SPEAKER", "said\tB-CUE", "hi\tB-QUOTE", ".\tO", "", "Bo\tO"]
-    assert lines.count("-DOCSTART-\tO") == 2
+    assert document.quotes[0].cue == span(MAYOR, "said")
+    assert "trigger_read_as_role=1" in caplog.text
+    assert f"{ann}:4: document 'doc': E1 {event.split()[1].split(':')[0]}:T2: trigger" in caplog.text
 
 
-def test_conll_sentences_begins_a_span_again_after_a_newline(tmp_path):
-    text = "She wrote: “One.\nTwo.”\n"
-    brat = Brat(text)
-    brat.attribution("“One.\nTwo.”", source="She", cue="wrote")
+def test_read_brat_trims_offsets_that_take_in_a_space(tmp_path, caplog):
+    brat = Brat(MAYOR)
+    source = brat.raw("T1\tSource 0 15\tMayor Ada Brook")
+    brat.raw("T2\tCue 15 20\tsaid")  # one character early: " said" at 15-20
+    brat.raw("T3\tContent 21 50\tthe bridge will reopen in May")
+    brat.raw("T4\tAttribution 16 20\tsaid")
+    brat.raw("E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3")
+    _, ann = brat.write(tmp_path)
 
-    sentences = conll_sentences(read_brat_document(*brat.write(tmp_path)))
+    with caplog.at_level(logging.WARNING, logger="quotes.brat"):
+        (document,) = read_brat(tmp_path)
 
-    assert [[tag for _, tag in sentence] for sentence in sentences] == [
-        ["B-SPEAKER", "B-CUE", "O", "B-QUOTE", "I-QUOTE", "I-QUOTE"],
-        ["B-QUOTE", "I-QUOTE", "I-QUOTE"],
-    ]
-
-
-def test_write_conll_rejects_tokens_with_whitespace(tmp_path, gold_documents):
-    with pytest.raises(ValueError, match="document 'direct': token .* contains whitespace"):
-        write_conll(gold_documents, tmp_path / "out.conll", tokenize=lambda text: [(0, len(text))])
+    assert document.quotes[0].cue == span(MAYOR, "said")
+    assert source == 1 and "offsets.trimmed_whitespace=1" in caplog.text
+    assert f"{ann}:2: document 'doc': T2: offsets 15-20 hold ' said'; read as 16-20 'said'" in caplog.text
 
 
-def test_read_conll_raises_on_line_without_tab(tmp_path):
-    path = tmp_path / "bad.conll"
-    path.write_text("Ada\tB-SPEAKER\nsaid B-CUE\n", encoding="utf-8")
+def test_read_brat_moves_offsets_one_character_off_to_the_text(tmp_path):
+    brat = Brat(MAYOR)
+    brat.raw("T1\tSource 1 16\tMayor Ada Brook")  # one character late
+    brat.raw("T2\tCue 16 20\tsaid")
+    brat.raw("T3\tContent 21 50\tthe bridge will reopen in May")
+    brat.raw("E1\tAttribution:T2 Source:T1 Cue:T2 Content:T3")
+    brat.write(tmp_path)
 
-    with pytest.raises(
-        DataValidationError, match=rf"{re.escape(str(path))}:2: expected 'token<TAB>tag', got 'said B-CUE'"
-    ):
-        read_conll(path)
+    report = scan_brat(tmp_path)
+
+    assert report.documents[0].quotes[0].sources == (span(MAYOR, "Mayor Ada Brook"),)
+    assert report.counts["offsets.shifted"] == 1
+    assert str(report.warnings[0]).endswith(
+        "T1: offsets 1-16 hold 'ayor Ada Brook '; its text 'Mayor Ada Brook' lies at 0-15, read there"
+    )
+
+
+def test_read_brat_warns_about_unknown_kinds_it_ignores(tmp_path, caplog):
+    brat = Brat(MAYOR)
+    brat.attribution("the bridge will reopen in May", source="Mayor Ada Brook", cue="said")
+    unknown = brat.span("Speaker", "Mayor Ada Brook")
+    brat.write(tmp_path)
+
+    with caplog.at_level(logging.WARNING, logger="quotes.brat"):
+        read_brat(tmp_path)
+
+    assert "unknown_kind=1" in caplog.text
+    assert f"{unknown}: unknown kind 'Speaker'" in caplog.text
+
+
+def test_read_brat_warning_names_the_first_examples(tmp_path, caplog):
+    brat = Brat(MAYOR)
+    brat.attribution("the bridge will reopen in May", source="Mayor Ada Brook", cue="said")
+    orphans = [brat.span("Source", "Ada"), brat.span("Cue", "reopen"), brat.span("Content", "May")]
+    brat.write(tmp_path)
+
+    with caplog.at_level(logging.WARNING, logger="quotes.brat"):
+        read_brat(tmp_path)
+
+    assert "3 annotation slips repaired (unused_label=3)" in caplog.text
+    assert all(f"document 'doc': {orphan}: " in caplog.text for orphan in orphans)
