@@ -199,8 +199,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"quotes: warning: {warning.message}", file=sys.stderr)
     if args.compare is not None:
         load_previous(args.compare)  # exit 2 before the model loads
-    if args.report_dir is not None and Path(args.report_dir).exists() and not Path(args.report_dir).is_dir():
-        return _fail(f"--report-dir {args.report_dir}: is a file, not a directory")
+    if args.report_dir is not None:
+        blocker = next((p for p in (Path(args.report_dir), *Path(args.report_dir).parents) if p.is_file()), None)
+        if blocker is not None:
+            return _fail(f"--report-dir {args.report_dir}: {blocker} is a file; give a directory")
     if args.model != "rules":
         from quotes.modeling import quiet_transformers
 
@@ -215,9 +217,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         compare_with=args.compare,
         progress=None if args.progress == "auto" else args.progress == "on",
     )
-    from quotes.markdown import render_report_markdown
+    if args.report_dir is not None:  # print what report.md holds, plot links included
+        print(Path(args.report_dir, "report.md").read_text(encoding="utf-8"))
+    else:
+        from quotes.markdown import render_report_markdown
 
-    print(render_report_markdown(report))
+        print(render_report_markdown(report))
     if report.failures:
         for failure in report.failures:
             print(f"quotes: threshold failed: {failure}", file=sys.stderr)
