@@ -84,7 +84,7 @@ def edges_plot(report: Report) -> str:
     names = [*EDGE_CLASSES, "spurious"]
     values = [float(report.quote_edges.get(n, 0)) for n in names]
     return grouped_bars(
-        "QUOTE span edges (counts of gold spans; spurious: predicted)",
+        "QUOTE span edges (gold spans)",
         [n.replace("_", " ") for n in names],
         [(report.name, values, MODEL_COLOUR)],
         percent=False,
@@ -129,8 +129,8 @@ def grouped_bars(
     title: str, groups: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], str]], *, percent=True
 ) -> str:
     """Vertical bars, one group per label and one bar per series; values in [0, 1] unless ``percent`` is False."""
-    left, top, plot_h, group_w = 44, 44, 180, max(34, 14 * len(series) + 14)
-    width, height = left + group_w * len(groups) + 20, top + plot_h + 60
+    left, top, plot_h, group_w = 44, 44 if percent else 58, 180, max(34, 14 * len(series) + 14)
+    width, height = max(left + group_w * len(groups) + 20, 16 + 7.5 * len(title)), top + plot_h + 60
     top_value = 1.0 if percent else max([v or 0 for _, vs, _ in series for v in vs] + [1])
     out = [_open(width, height, title), _legend(series, left, 34)]
     out += _y_axis(left, top, plot_h, width - 20, top_value, percent)

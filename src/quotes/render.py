@@ -78,7 +78,7 @@ td.down { color: var(--bad); font-weight: 600; background: #fff1f1; }
 .passed { border-left: 4px solid var(--good); padding: .25rem 1rem; background: #f3fbf5; }
 .meta { color: var(--muted); font-size: .9rem; }
 dl.defs { font-size: .85rem; color: var(--muted); display: grid; grid-template-columns: max-content 1fr;
-          gap: .1rem 1rem; max-width: 60rem; }
+          gap: .1rem 1rem; flex: 1 1 24rem; max-width: 60rem; margin: .5rem 0; }
 dl.defs dt { font-weight: 600; color: var(--ink); }
 dl.defs dd { margin: 0; }
 ol.toc { columns: 2 24rem; font-size: .9rem; }
