@@ -35,7 +35,7 @@ def as_prediction(quote: Quote, **changes) -> QuoteRecord:
 
 def visible_text(markup: str) -> str:
     """The text a browser shows for a fragment, notes and numbers removed (to compare with the source text)."""
-    markup = re.sub(r'<sup class="num[^"]*"[^>]*>\d+</sup>', "", markup)
+    markup = re.sub(r'<sup class="num[^"]*">\d+</sup>', "", markup)
     markup = re.sub(r'<span class="note">.*?</span></span>|<span class="note">[^<]*</span>', "", markup)
 
     class Collector(HTMLParser):
@@ -73,7 +73,10 @@ def test_render_document_html_highlights_three_kinds_with_a_legend(gold_document
         assert f".{css_class} {{" in page
     assert 'class="legend"' in page and "QUOTE (content)" in page and "SPEAKER (source)" in page
     assert '<sup class="num">1</sup>' in page
-    assert '<span class="note">— he (Valery Gerasimov)</span>' in page
+    assert (
+        '<span class="note">— he (Valery Gerasimov) <span class="score" title="quote 1: record score">1.00</span>'
+        in page
+    )
     assert '<span class="coref"' in page
 
 
@@ -172,7 +175,10 @@ def test_comparison_numbers_a_matched_pair_once_and_spurious_records_after_gold(
     predicted_side = "".join(re.findall(r'<div class="predicted">(.*?)</div></div>', fragment))
     assert re.findall(r"<sup[^>]*>(\d+)</sup>", gold_side) == ["1"]
     assert re.findall(r"<sup[^>]*>(\d+)</sup>", predicted_side) == ["2", "1"]  # spurious (first in text) is 2
-    assert '<sup class="num flagged" title="quote 2, score 0.30">2</sup>' in predicted_side
+    assert (
+        '<span class="score" title="quote 2: record score">0.30</span> <span class="flag">spurious</span>'
+        in predicted_side
+    )
 
 
 def test_render_document_html_shows_scores_a_heading_and_paragraphs():
@@ -186,8 +192,8 @@ def test_render_document_html_shows_scores_a_heading_and_paragraphs():
     page = render_document_html(text, [record], title="t")
     assert "<h2>Quotes found (1)</h2>" in page
     assert '<span class="score" title="record score">0.74</span>' in page
-    assert 'title="quote 1, score 0.74"' in page and 'title="QUOTE 1 (0.81)"' in page
-    assert page.count('<div class="text para">') == 3  # one block per line of the text
+    assert 'title="QUOTE 1 (0.81)"' in page and 'title="SPEAKER 1 (0.66)"' in page  # span scores on hover
+    assert page.count('<span class="para">') == 3  # one block per line of the text
     assert "<h2>Quotes found (0)</h2>" in render_document_html(text, [])
 
 

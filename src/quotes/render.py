@@ -49,7 +49,7 @@ h3 { font-size: 1rem; margin: .5rem 0; color: var(--muted); }
 .legend { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; font-size: .85rem; margin: .5rem 0 1rem; }
 .legend > span { padding: .05rem .5rem; border-radius: 3px; }
 .text { white-space: pre-wrap; overflow-wrap: anywhere; }
-.para { margin: 0 0 .8rem; }
+.para { display: block; margin: 0 0 .8rem; }
 .quote { background: var(--quote); }
 .speaker { background: var(--speaker); font-weight: 600; }
 .cue { background: var(--cue); font-style: italic; }
@@ -64,7 +64,7 @@ sup.num.flagged { background: var(--bad); }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 2rem; }
 .pair > div { min-width: 0; }
 .pair.row { border-top: 1px solid #eaeef2; padding-top: .4rem; }
-.pair.row .para { margin: 0 0 .4rem; }
+.pair.row .para { margin: 0 0 .3rem; }
 ol.records { font-size: .9rem; color: var(--muted); padding-left: 1.5rem; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .9rem; }
 th, td { border: 1px solid var(--line); padding: .25rem .6rem; text-align: right; }
@@ -104,11 +104,10 @@ def render_document_html(text: str, records: Sequence[AnyRecord], *, title: str 
     True
     """
     ordered = _sorted(records)
-    paragraphs = "".join(document_fragment(text, ordered, window=window) for window in paragraphs_of(text))
     body = [
         f"<h1>{_esc(title)}</h1>",
         _legend(),
-        paragraphs,
+        document_fragment(text, ordered, windows=paragraphs_of(text)),
         f"<h2>Quotes found ({len(ordered)})</h2>",
         _record_list(ordered),
     ]
@@ -207,8 +206,8 @@ def comparison_fragment(text: str, gold_records: Sequence[AnyRecord], predicted_
         f'<div class="pair head"><h3>Gold ({len(gold)} quotes)</h3><h3>Predicted ({len(predicted)} quotes)</h3></div>'
     ]
     for window in paragraphs_of(text) or [(0, len(text))]:
-        left = document_fragment(text, gold, flags=gold_flags, numbers=gold_numbers, window=window)
-        right = document_fragment(text, predicted, flags=pred_flags, numbers=pred_numbers, window=window)
+        left = document_fragment(text, gold, flags=gold_flags, numbers=gold_numbers, windows=[window])
+        right = document_fragment(text, predicted, flags=pred_flags, numbers=pred_numbers, windows=[window])
         rows.append(f'<div class="pair row"><div class="gold">{left}</div><div class="predicted">{right}</div></div>')
     return '<div class="comparison">\n' + "\n".join(rows) + "\n</div>"
 
@@ -219,16 +218,17 @@ def document_fragment(
     *,
     flags: Sequence[str | None] | None = None,
     numbers: Sequence[int] | None = None,
-    window: tuple[int, int] | None = None,
+    windows: Sequence[tuple[int, int]] | None = None,
 ) -> str:
-    """``text`` (or its ``window`` slice) as escaped markup with every record's spans highlighted.
+    """``text`` as one ``<div class="text">`` of escaped markup with every record's spans highlighted.
 
     Records are numbered from 1 in the order given, or by ``numbers``. Each record's first content span opens
-    with its number (hover: its score); its last content span is followed by a note naming the speaker (``— he
-    (Valery Gerasimov)``) and ``flags[i]`` if set. Newlines inside the slice are kept (``white-space:
-    pre-wrap``); spans crossing the window's edges are cut at them.
+    with its number; its last content span is followed by a note naming the speaker (``— he (Valery
+    Gerasimov)``), the record's score as a badge (predicted records; hover shows span scores too) and
+    ``flags[i]`` if set. Without ``windows`` the whole text is shown with its newlines (``white-space:
+    pre-wrap``); with ``windows`` (``(start, end)`` slices, e.g. :func:`paragraphs_of`) each slice is its own
+    paragraph block and spans crossing a slice's edges are cut there.
     """
-    start_at, end_at = window or (0, len(text))
     labelled: list[tuple[int, int, str, int, float | None]] = []  # start, end, CSS class, number, score
     opening: dict[int, list[str]] = defaultdict(list)  # markup before the character at an offset
     closing: dict[int, list[str]] = defaultdict(list)  # markup after the character before an offset
@@ -243,19 +243,31 @@ def document_fragment(
             continue
         first = min(record.contents, key=lambda s: s.start)
         last = max(record.contents, key=lambda s: s.end)
-        score = getattr(record, "score", None)
-        tip = f' title="quote {number}, score {score:.2f}"' if score is not None else ""
-        opening[first.start].append(f'<sup class="{"num flagged" if flag else "num"}"{tip}>{number}</sup>')
+        opening[first.start].append(f'<sup class="{"num flagged" if flag else "num"}">{number}</sup>')
         note = f"— {_esc(_speaker_name(record))}"
+        score = getattr(record, "score", None)
+        if score is not None:
+            note += f' <span class="score" title="quote {number}: record score">{score:.2f}</span>'
         if flag:
             note += f' <span class="flag">{_esc(flag)}</span>'
         closing[last.end].append(f'<span class="note">{note}</span>')
 
+    if windows is None:
+        body = _slice(text, labelled, opening, closing, 0, len(text))
+    else:
+        body = "".join(
+            f'<span class="para">{_slice(text, labelled, opening, closing, a, b)}</span>' for a, b in windows
+        )
+    return f'<div class="text">{body}</div>'
+
+
+def _slice(text: str, labelled: list, opening: dict, closing: dict, start_at: int, end_at: int) -> str:
+    """Markup of ``text[start_at:end_at]``: highlighted runs, numbers before and notes after their offsets."""
     inside = {p for s, e, *_ in labelled for p in (s, e) if start_at < p < end_at}
     points = sorted({start_at, end_at, *inside, *(p for p in (*opening, *closing) if start_at < p < end_at)})
-    out = ['<div class="text para">' if window else '<div class="text">']
+    out = []
     for start, end in itertools.pairwise(points):
-        if start > start_at:  # a note at the window's start belongs to the paragraph before
+        if start > start_at:  # a note at the slice's start belongs to the paragraph before
             out += closing.get(start, [])
         out += opening.get(start, [])
         covering = [(cls, number, sc) for s, e, cls, number, sc in labelled if s <= start and end <= e]
@@ -271,7 +283,6 @@ def document_fragment(
     out += closing.get(end_at, [])
     if end_at == len(text) and start_at < end_at:
         out += opening.get(end_at, [])
-    out.append("</div>")
     return "".join(out)
 
 
