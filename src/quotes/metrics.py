@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from quotes.citron import SPAN_KINDS, SpanCounts, Tokens, citron_counts, harmonic, ratio
+from quotes.citron_metrics import SPAN_KINDS, SpanCounts, Tokens, citron_counts, harmonic, ratio
 from quotes.labels import ID2LABEL, IGNORE_INDEX, LABELS, spans_to_tags, word_offsets
 from quotes.schema import KINDS, Document, Quote, QuoteRecord, Span
 

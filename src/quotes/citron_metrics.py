@@ -2,7 +2,8 @@
 
 :func:`citron_counts` counts, for QUOTE, SPEAKER, CUE and ALL, Citron's exact-match true/false positives and
 negatives and its overlapping tokens; :class:`SpanCounts` sums them over documents and turns them into P/R/F1.
-The rules, and where we differ from Citron, are in the comment below. Pure Python; part of :mod:`quotes.metrics`.
+The rules, and where we differ from Citron, are in the comment below. Pure Python; used by
+:mod:`quotes.metrics` (the Citron JSON format itself is :mod:`quotes.citron`).
 """
 
 from __future__ import annotations
