@@ -416,3 +416,28 @@ def test_evaluate_reads_paths(gold_documents, tmp_path):
 def test_evaluate_rejects_what_cannot_predict(gold_documents):
     with pytest.raises(TypeError, match="an object with .predict"):
         evaluate(42, gold_documents)
+
+
+class OracleWithProgress(Oracle):
+    """A predictor with its own progress option, as ``QuoteExtractor.predict(..., progress=True)``."""
+
+    def predict(self, texts, batch_size=16, *, progress=False):
+        self.progress = progress
+        return super().predict(texts, batch_size)
+
+
+def test_evaluate_progress_uses_the_predictors_own_bar_in_one_call(gold_documents):
+    oracle = OracleWithProgress(gold_documents)
+    report = evaluate(oracle, gold_documents, progress=True, baseline=False)
+    assert (oracle.calls, oracle.progress, report.quotes["f1"]) == (1, True, 1.0)
+    evaluate(oracle, gold_documents, progress=False, baseline=False)
+    assert (oracle.calls, oracle.progress) == (2, False)
+
+
+def test_evaluate_progress_without_a_progress_option_predicts_in_chunks_with_the_same_result(gold_documents, capsys):
+    oracle = Oracle(gold_documents * 4)  # 12 texts: two chunks
+    documents = gold_documents * 4
+    quiet = evaluate(oracle, documents, progress=False, baseline=False)
+    shown = evaluate(oracle, documents, progress=True, baseline=False)
+    assert oracle.calls == 1 + 2 and quiet.to_dict() == shown.to_dict()
+    assert "predicting (Oracle)" in capsys.readouterr().err

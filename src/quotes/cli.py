@@ -271,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--report-dir", help="write report.json, report.md, report.html and plots (*.svg) here")
     evaluate.add_argument(
         "--fail-under",
+        metavar="NAME=MIN[,...]",
         help="thresholds by metric name or report.json path, e.g. QUOTE_exact_f1=0.6,quote_f1=0.8,"
         "end_to_end_by_name_f1=0.5; exit 1 below them",
     )

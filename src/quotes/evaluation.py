@@ -9,6 +9,7 @@ when :func:`evaluate` is given a path. The names most callers need are re-export
 
 from __future__ import annotations
 
+import inspect
 import logging
 import sys
 from collections.abc import Mapping, Sequence
@@ -149,9 +150,12 @@ def write_report(report: Report, directory: str | Path, *, plots: bool = True) -
 
 
 def _predict(predictor: Predictor, texts: list[str], batch_size: int, show: bool, name: str) -> list:
-    """All texts in one call; with ``show``, in chunks under a tqdm bar (same records, per text)."""
+    """All texts in one call. With ``show``: the predictor's own bar when its ``predict`` takes ``progress``
+    (the same batches, so the same records), else chunks of texts under a tqdm bar."""
     if not show:
         return predictor.predict(texts, batch_size=batch_size)
+    if "progress" in inspect.signature(predictor.predict).parameters:
+        return predictor.predict(texts, batch_size=batch_size, progress=True)  # type: ignore[call-arg]
     from tqdm.auto import tqdm
 
     records: list = []

@@ -97,6 +97,10 @@ _NOT_THRESHOLDS = {
     "record_scores", "comparison",
 }  # fmt: skip
 _RATES = {"precision", "recall", "f1", "accuracy"}
+_SCORE_SECTIONS = {
+    "counts", "seqeval", "spans", "quotes", "attribution", "end_to_end", "attribution_by_name", "end_to_end_by_name",
+    "quote_edges",
+}  # fmt: skip
 
 
 @dataclass
@@ -176,7 +180,11 @@ class Report:
 
     def value(self, key: str) -> float:
         """The number of a metric name (``quote_f1``), a dotted path of :meth:`to_dict`, or a deprecated alias."""
-        return lookup(self.to_dict(), metric_path(THRESHOLD_ALIASES.get(key, key)))
+        path = metric_path(THRESHOLD_ALIASES.get(key, key))
+        section = path.split(".", 1)[0]
+        if section in _SCORE_SECTIONS:  # the scores alone, without serialising documents and errors each time
+            return lookup({section: getattr(self, section)}, path)
+        return lookup(self.to_dict(), path)
 
 
 def score(
