@@ -348,7 +348,10 @@ def test_markdown_has_the_tables(gold_documents):
     assert "| quote_f1 | 0.800 | 0.000 | +0.800 🟢 |" in markdown
     assert "| end_to_end_by_name_f1 | 0.800 | 0.000 | +0.800 🟢 |" in markdown
     assert "| Label | exact P | exact R | exact F1 | overlap P | overlap R | overlap F1 | seqeval F1 |" in markdown
-    assert "| Document | Gold | Predicted | Matched | Quote F1 | QUOTE F1 | SPEAKER F1 | CUE F1 |" in markdown
+    assert (
+        "| Document | Gold | Predicted | Matched | quote_f1 | end_to_end_f1 | QUOTE_exact_f1 | SPEAKER_exact_f1 "
+        "| CUE_exact_f1 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n| indirect | 1 | 0 | 0 | 0.000 | 0.000 |"
+    ) in markdown
     assert "### Missed quotes (longest first)" in markdown
     assert "**❌ 1 of 1 thresholds failed**" in markdown
     assert "| indirect | Putin | …Earlier today, Putin declared **that Ukraine" in markdown

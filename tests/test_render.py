@@ -143,8 +143,8 @@ def test_render_report_html_embeds_every_plot(gold_documents):
     report = score(gold_documents, [[as_prediction(q) for q in d.quotes] for d in gold_documents])
     page = render_report_html(report)
     for title in (
-        "Exact span P / R / F1 per label",
-        "Quote F1 per document, worst first",
+        "Exact span P / R / F1 per label (&lt;KIND&gt;_exact_*)",
+        "quote_f1 per document, worst first",
         "Record scores: matched vs spurious",
         "Quote P / R / F1 over a minimum record score",
         "QUOTE span edges",

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from quotes.report import LABEL_COLUMNS, Report, documents_worst_first, headline_rows, label_rows
 from quotes.schema import KINDS
 
+_MAX_CHANGED = 30  # documents listed under "Compared with", largest drop first
+
 
 def render_report_markdown(report: Report, *, max_documents: int = 50, plot_files: Sequence[str] = ()) -> str:
     """The Markdown report; ``plot_files`` (paths relative to the Markdown file) are shown as images."""
@@ -78,6 +80,7 @@ def _comparison(report: Report) -> list[str]:
     comparison = report.comparison
     if not comparison:
         return []
+    changed = [d for d in comparison["documents"] if d["delta"] != 0.0]
     lines = [
         f"### Compared with {_code(comparison.get('against', 'previous'))}",
         "",
@@ -86,12 +89,14 @@ def _comparison(report: Report) -> list[str]:
     ]
     for name, m in comparison["metrics"].items():
         lines.append(f"| {name} | {_fmt(m['before'])} | {m['now']:.3f} | {_delta(m['delta'])} |")
-    changed = [d for d in comparison["documents"] if d["delta"] != 0.0]
     if changed:
-        lines += ["", "| Document | Quote F1 before | Now | Δ |", "|---|---:|---:|---:|"]
+        lines += ["", "| Document | quote_f1 before | Now | Δ |", "|---|---:|---:|---:|"]
         lines += [
-            f"| {_md(d['id'])} | {_fmt(d['before'])} | {_fmt(d['now'])} | {_delta(d['delta'])} |" for d in changed
+            f"| {_md(d['id'])} | {_fmt(d['before'])} | {_fmt(d['now'])} | {_delta(d['delta'])} |"
+            for d in changed[:_MAX_CHANGED]
         ]
+        if len(changed) > _MAX_CHANGED:
+            lines.append(f"\n{len(changed) - _MAX_CHANGED} more changed documents in `report.json` (`comparison`).")
     else:
         lines += ["", "No document changed its quote F1."]
     return [*lines, ""]
@@ -102,16 +107,17 @@ def _documents(report: Report, max_documents: int) -> list[str]:
         return []
     rows = documents_worst_first(report)
     lines = [
-        "### Documents (lowest quote F1 first)",
+        "### Documents (lowest quote_f1 first)",
         "",
-        "| Document | Gold | Predicted | Matched | Quote F1 | QUOTE F1 | SPEAKER F1 | CUE F1 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| Document | Gold | Predicted | Matched | quote_f1 | end_to_end_f1 | QUOTE_exact_f1 | SPEAKER_exact_f1 "
+        "| CUE_exact_f1 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows[:max_documents]:
         f1s = " | ".join(_fmt(r["span_f1"][kind]) for kind in KINDS)
         lines.append(
             f"| {_md(r['id'])} | {r['gold_quotes']} | {r['predicted_quotes']} | {r['matched_quotes']} "
-            f"| {_fmt(r['quote_f1'])} | {f1s} |"
+            f"| {_fmt(r['quote_f1'])} | {_fmt(r.get('end_to_end_f1'))} | {f1s} |"
         )
     if len(rows) > max_documents:
         lines.append(f"\n{len(rows) - max_documents} more documents in `report.json`.")

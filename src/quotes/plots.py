@@ -49,13 +49,13 @@ def labels_plot(report: Report) -> str:
     series = [(report.name, model, MODEL_COLOUR)]
     if report.baseline is not None:
         series.append((f"baseline ({report.baseline.name})", base, BASELINE_COLOUR))
-    return grouped_bars("Exact span P / R / F1 per label", groups, series)
+    return grouped_bars("Exact span P / R / F1 per label (<KIND>_exact_*)", groups, series)
 
 
 def documents_plot(report: Report) -> str:
     """Horizontal bars: quote F1 of each document, lowest first (at most 40)."""
     rows = [r for r in documents_worst_first(report) if r["quote_f1"] is not None][:_MAX_DOCUMENTS]
-    return horizontal_bars("Quote F1 per document, worst first", [r["id"] for r in rows], [r["quote_f1"] for r in rows])
+    return horizontal_bars("quote_f1 per document, worst first", [r["id"] for r in rows], [r["quote_f1"] for r in rows])
 
 
 def scores_plot(report: Report) -> str:

@@ -371,7 +371,7 @@ def _comparison_tables(comparison: Mapping) -> str:
         for d in changed
     )
     docs = (
-        f'<table class="compare-documents"><tr><th>Document</th><th>Quote F1 before</th><th>Now</th><th>Δ</th></tr>'
+        f'<table class="compare-documents"><tr><th>Document</th><th>quote_f1 before</th><th>Now</th><th>Δ</th></tr>'
         f"{rows}</table>"
         if changed
         else '<p class="meta">No document changed its quote F1.</p>'
@@ -388,17 +388,18 @@ def _documents(report: Report) -> list[str]:
     }
     rows = documents_worst_first(report)
     toc = "".join(
-        f'<li><a href="#doc-{n}">{_esc(row["id"])}</a> <span class="meta">quote F1 {_fmt(row["quote_f1"])}</span></li>'
+        f'<li><a href="#doc-{n}">{_esc(row["id"])}</a> <span class="meta">quote_f1 {_fmt(row["quote_f1"])}</span></li>'
         for n, row in enumerate(rows, start=1)
     )
-    parts = ['<h2 id="documents">Documents, worst quote F1 first</h2>', f'<ol class="toc">{toc}</ol>', _legend()]
+    parts = ['<h2 id="documents">Documents, worst quote_f1 first</h2>', f'<ol class="toc">{toc}</ol>', _legend()]
     for n, row in enumerate(rows, start=1):
         document, predicted = by_id[id(row)]
-        f1s = " · ".join(f"{kind} {_fmt(row['span_f1'][kind])}" for kind in row["span_f1"])
+        f1s = " · ".join(f"{kind}_exact_f1 {_fmt(row['span_f1'][kind])}" for kind in row["span_f1"])
         parts.append(f'<h2 id="doc-{n}">{_esc(document.id)}</h2>')
         parts.append(
             f'<p class="meta">gold {row["gold_quotes"]} · predicted {row["predicted_quotes"]} · '
-            f"matched {row['matched_quotes']} · quote F1 {_fmt(row['quote_f1'])} · exact {f1s}</p>"
+            f"matched {row['matched_quotes']} · quote_f1 {_fmt(row['quote_f1'])} · "
+            f"end_to_end_f1 {_fmt(row.get('end_to_end_f1'))} · {f1s}</p>"
         )
         parts.append(comparison_fragment(document.text, document.quotes, predicted))
     return parts
