@@ -38,7 +38,9 @@ QUOTES_FILE = "quotes.json"
 
 def _compute_metrics(eval_prediction: Any) -> dict[str, float]:
     logits, label_ids = eval_prediction.predictions, eval_prediction.label_ids
-    return window_seqeval_metrics(logits.argmax(-1), label_ids)
+    # Unprefixed keys (f1, QUOTE_f1, ...) as metric_for_best_model expects here; where the Trainer is set up they
+    # get the house prefix (window_seqeval_f1, ...), and keys already prefixed pass through unchanged.
+    return window_seqeval_metrics(logits.argmax(-1), label_ids, prefix="")
 
 
 def class_weights(datasets_labels: Sequence[Sequence[int]], mode: str) -> list[float] | None:
