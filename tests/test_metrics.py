@@ -164,3 +164,29 @@ def test_metrics_report_and_rendering_import_without_torch():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def quotes_imports(module: str) -> set[str]:
+    """The ``quotes.*`` modules a module imports anywhere in its source (inside functions too)."""
+    import ast
+    import importlib.util
+
+    source = importlib.util.find_spec(module).origin
+    tree = ast.parse(open(source, encoding="utf-8").read())
+    names = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    names |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    return {name for name in names if name.startswith("quotes.")}
+
+
+@pytest.mark.parametrize(
+    ("module", "never"),
+    [
+        ("quotes.metrics", {"quotes.report", "quotes.render", "quotes.markdown", "quotes.plots", "quotes.evaluation"}),
+        ("quotes.report", {"quotes.render", "quotes.markdown", "quotes.plots", "quotes.evaluation"}),
+        ("quotes.render", {"quotes.evaluation"}),
+        ("quotes.markdown", {"quotes.evaluation", "quotes.render"}),
+        ("quotes.plots", {"quotes.evaluation", "quotes.render"}),
+    ],
+)
+def test_rendering_depends_on_the_report_never_the_reverse(module, never):
+    assert quotes_imports(module) & never == set()
