@@ -20,6 +20,7 @@ from quotes.evaluation import (
     score,
     threshold_keys,
 )
+from quotes.markdown import render_report_markdown
 from quotes.schema import Document, Quote, QuoteRecord, ScoredSpan
 
 
@@ -221,6 +222,9 @@ def test_report_json_keys_are_stable(gold_documents):
         [
             "format", "name", "counts", "seqeval", "spans", "quotes", "attribution", "end_to_end",
             "documents", "errors", "thresholds", "failures", "baseline",
+            # added later (keys are added, never renamed):
+            "attribution_by_name", "end_to_end_by_name", "quote_edges", "token_confusion", "record_scores",
+            "comparison",
         ]
     )  # fmt: skip
     assert data["format"] == REPORT_FORMAT
@@ -236,8 +240,11 @@ def test_report_json_keys_are_stable(gold_documents):
         == sorted(data["end_to_end"])
         == ["correct", "f1", "gold", "precision", "predicted", "recall"]
     )
-    assert sorted(data["attribution"]) == ["accuracy", "correct", "matched"]
+    assert sorted(data["end_to_end_by_name"]) == sorted(data["end_to_end"])
+    assert sorted(data["attribution"]) == sorted(data["attribution_by_name"]) == ["accuracy", "correct", "matched"]
     assert sorted(data["documents"][0]) == [
+        "end_to_end_by_name_f1",
+        "end_to_end_f1",
         "gold_quotes",
         "id",
         "matched_quotes",
@@ -254,26 +261,61 @@ def test_error_keys_are_stable(gold_documents):
     assert sorted(error) == ["after", "before", "document", "end", "source", "start", "text", "type"]
 
 
-def test_parse_thresholds_reads_aliases_and_paths():
-    assert parse_thresholds("QUOTE=0.6, SPEAKER=0.7,quote=0.8") == {"QUOTE": 0.6, "SPEAKER": 0.7, "quote": 0.8}
-    assert parse_thresholds({"spans.QUOTE.overlap.f1": 0.5}) == {"spans.QUOTE.overlap.f1": 0.5}
-    assert parse_thresholds("seqeval.micro_avg.f1=0.4,end_to_end=0.3") == {
-        "seqeval.micro_avg.f1": 0.4,
-        "end_to_end": 0.3,
+def test_parse_thresholds_reads_names_and_paths_as_names():
+    assert parse_thresholds("QUOTE_exact_f1=0.6, SPEAKER_seqeval_f1=0.7,quote_f1=0.8") == {
+        "QUOTE_exact_f1": 0.6,
+        "SPEAKER_seqeval_f1": 0.7,
+        "quote_f1": 0.8,
     }
-    assert parse_thresholds(None) == parse_thresholds("") == {}
-    assert {"QUOTE", "SPEAKER", "CUE", "quote", "attribution", "end_to_end", "spans.ALL.exact.f1"} <= set(
-        threshold_keys()
-    )
+    assert parse_thresholds({"spans.QUOTE.overlap.f1": 0.5}) == {"QUOTE_overlap_f1": 0.5}
+    assert parse_thresholds("seqeval.micro_avg.f1=0.4,end_to_end_by_name_f1=0.3,counts.matched_quotes=10") == {
+        "seqeval_micro_f1": 0.4,
+        "end_to_end_by_name_f1": 0.3,
+        "counts.matched_quotes": 10.0,  # a path without a name stays a path
+    }
+    assert parse_thresholds(None) == parse_thresholds({}) == {}
+    keys = threshold_keys()
+    assert {"QUOTE_exact_f1", "attribution_by_name_accuracy", "spans.ALL.exact.tp"} <= set(keys)
+    assert "spans.QUOTE.exact.f1" not in keys  # listed once, by its name
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("QUOTE", "QUOTE_exact_f1"),
+        ("SPEAKER", "SPEAKER_exact_f1"),
+        ("CUE", "CUE_exact_f1"),
+        ("quote", "quote_f1"),
+        ("attribution", "attribution_accuracy"),
+        ("end_to_end", "end_to_end_f1"),
+    ],
+)
+def test_parse_thresholds_old_keys_still_work_with_a_deprecation_warning(old, new):
+    with pytest.warns(FutureWarning, match=f"threshold key '{old}' is deprecated; use '{new}'"):
+        assert parse_thresholds(f"{old}=0.5") == {new: 0.5}
 
 
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("QUOTES=0.5", r"unknown threshold key 'QUOTES'\. Did you mean 'QUOTE'\? Valid keys: QUOTE, SPEAKER, CUE"),
-        ("spans.QUOTE.fuzzy.f1=0.5", "Valid keys: .*spans.QUOTE.overlap.f1"),
+        ("QUOTES=0.5", r"unknown threshold key 'QUOTES'\. Did you mean 'QUOTE_exact_f1'\? Valid keys: QUOTE_exact"),
+        ("quote_f2=0.5", r"Did you mean 'quote_f1'\?"),
+        ("spans.QUOTE.fuzzy.f1=0.5", "Valid keys: .*QUOTE_overlap_f1"),
         ("QUOTE", "not key=value"),
-        ("QUOTE=high", "not a number"),
+        ("QUOTE_exact_f1=high", "not a number"),
+        # gates that would quietly pass or quietly vanish
+        ("quote_f1=nan", r"threshold 'quote_f1=nan': quote_f1 needs a number from 0 to 1, got 'nan'"),
+        ("quote_f1=inf", "quote_f1=inf.*needs a number from 0 to 1"),
+        ("quote_f1=-inf", "needs a number from 0 to 1"),
+        ("quote_f1=1.5", "needs a number from 0 to 1, got '1.5'"),
+        ("quote_f1=-0.1", "needs a number from 0 to 1"),
+        ("counts.matched_quotes=nan", "needs a finite number of at least 0"),
+        (",", "empty item in threshold list ','"),
+        ("quote_f1=0.5,", "empty item"),
+        ("", "the threshold list is empty"),
+        ("  ", "the threshold list is empty"),
+        ("=0.5", "threshold '=0.5' has no key"),
+        ("quote_f1=0.5,quotes.f1=0.6", "quote_f1 is given twice"),
     ],
 )
 def test_parse_thresholds_rejects_bad_input(spec, message):
@@ -285,11 +327,11 @@ def test_check_thresholds_reports_measured_and_required(gold_documents):
     predicted = perfect(gold_documents)
     predicted[2] = []
     report = score(gold_documents, predicted)
-    assert check_thresholds(report, "QUOTE=0.5,quote=0.8") == []
-    failures = check_thresholds(report, "quote=0.9,spans.CUE.exact.recall=0.7")
+    assert check_thresholds(report, "QUOTE_exact_f1=0.5,quote_f1=0.8") == []
+    failures = check_thresholds(report, "quote_f1=0.9,spans.CUE.exact.recall=0.7")
     assert failures == [
-        "quote (quotes.f1) is 0.8000, below the required 0.9000.",
-        "spans.CUE.exact.recall is 0.6667, below the required 0.7000.",
+        "quote_f1 (quotes.f1) is 0.8000, below the required 0.9000.",
+        "CUE_exact_recall (spans.CUE.exact.recall) is 0.6667, below the required 0.7000.",
     ]
 
 
@@ -298,14 +340,18 @@ def test_markdown_has_the_tables(gold_documents):
     predicted[2] = []
     report = score(gold_documents, predicted, name="runs/seed")
     report.baseline = score(gold_documents, [[], [], []], name="rules")
-    report.thresholds = {"quote": 0.9}
+    report.thresholds = {"quote_f1": 0.9}
     report.failures = check_thresholds(report, report.thresholds)
-    markdown = report.to_markdown()
+    markdown = render_report_markdown(report)
     assert "## Quote extraction: `runs/seed`" in markdown
     assert "| Metric | Model | Baseline (`rules`) | Δ |" in markdown
-    assert "| Quote F1 | 0.800 | 0.000 | +0.800 |" in markdown
-    assert "| Label | Exact P | Exact R | Exact F1 | Overlap P | Overlap R | Overlap F1 | seqeval F1 |" in markdown
-    assert "| Document | Gold | Predicted | Matched | Quote F1 | QUOTE F1 | SPEAKER F1 | CUE F1 |" in markdown
+    assert "| quote_f1 | 0.800 | 0.000 | +0.800 🟢 |" in markdown
+    assert "| end_to_end_by_name_f1 | 0.800 | 0.000 | +0.800 🟢 |" in markdown
+    assert "| Label | exact P | exact R | exact F1 | overlap P | overlap R | overlap F1 | seqeval F1 |" in markdown
+    assert (
+        "| Document | Gold | Predicted | Matched | quote_f1 | end_to_end_f1 | QUOTE_exact_f1 | SPEAKER_exact_f1 "
+        "| CUE_exact_f1 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n| indirect | 1 | 0 | 0 | 0.000 | 0.000 |"
+    ) in markdown
     assert "### Missed quotes (longest first)" in markdown
     assert "**❌ 1 of 1 thresholds failed**" in markdown
     assert "| indirect | Putin | …Earlier today, Putin declared **that Ukraine" in markdown
@@ -314,26 +360,36 @@ def test_markdown_has_the_tables(gold_documents):
 def test_markdown_escapes_table_breakers():
     text = "A | B <b>x</b> said: ‘No | way.’"
     document = make_document("pipes|doc", text, {"contents": ["‘No | way.’"], "cue": "said"})
-    markdown = score([document], [[]]).to_markdown()
+    markdown = render_report_markdown(score([document], [[]]))
     assert "pipes\\|doc" in markdown and "<b>" not in markdown
 
 
 def test_evaluate_with_a_predictor_writes_reports_and_attaches_the_baseline(gold_documents, tmp_path):
-    report = evaluate(Oracle(gold_documents), gold_documents, report_dir=tmp_path / "reports", fail_under="quote=0.9")
-    assert report.failures == [] and report.thresholds == {"quote": 0.9}
+    report = evaluate(
+        Oracle(gold_documents), gold_documents, report_dir=tmp_path / "reports", fail_under="quote_f1=0.9"
+    )
+    assert report.failures == [] and report.thresholds == {"quote_f1": 0.9}
     assert report.name == "Oracle"
     assert report.baseline is not None and report.baseline.name == "rules" and report.baseline.baseline is None
     files = sorted(p.name for p in (tmp_path / "reports").iterdir())
-    assert files == ["report.html", "report.json", "report.md"]
+    plots = ["confusion.svg", "documents.svg", "edges.svg", "labels.svg", "scores.svg", "threshold.svg"]
+    assert files == sorted(["report.html", "report.json", "report.md", *plots])
     data = json.loads((tmp_path / "reports" / "report.json").read_text(encoding="utf-8"))
     assert data["baseline"]["name"] == "rules" and data["quotes"]["f1"] == 1.0
     assert "Baseline (`rules`)" in (tmp_path / "reports" / "report.md").read_text(encoding="utf-8")
 
 
 def test_evaluate_puts_unmet_thresholds_in_failures(gold_documents):
-    report = evaluate(Oracle(gold_documents), gold_documents, fail_under={"CUE": 1.5}, baseline=False)
+    predicted = perfect(gold_documents)
+    predicted[0] = []
+
+    class Half(Oracle):
+        def predict(self, texts, batch_size=16):
+            return [[] if text == gold_documents[0].text else self.by_text[text] for text in texts]
+
+    report = evaluate(Half(gold_documents), gold_documents, fail_under={"CUE_exact_f1": 0.9}, baseline=False)
     assert report.baseline is None
-    assert report.failures == ["CUE (spans.CUE.exact.f1) is 1.0000, below the required 1.5000."]
+    assert report.failures == ["CUE_exact_f1 (spans.CUE.exact.f1) is 0.8000, below the required 0.9000."]
 
 
 def test_evaluate_checks_thresholds_before_predicting(gold_documents):
@@ -346,7 +402,7 @@ def test_evaluate_checks_thresholds_before_predicting(gold_documents):
 def test_evaluate_rules_on_a_direct_quote():
     text = "‘We held the line,’ he said."
     document = make_document("d1", text, {"contents": ["‘We held the line,’"], "sources": ["he"], "cue": "said"})
-    report = evaluate("rules", [document], fail_under="quote=0.5")
+    report = evaluate("rules", [document], fail_under="quote_f1=0.5")
     assert (report.quotes["f1"], report.attribution["accuracy"], report.failures) == (1.0, 1.0, [])
     assert report.name == "rules" and report.baseline is None
 
@@ -363,3 +419,28 @@ def test_evaluate_reads_paths(gold_documents, tmp_path):
 def test_evaluate_rejects_what_cannot_predict(gold_documents):
     with pytest.raises(TypeError, match="an object with .predict"):
         evaluate(42, gold_documents)
+
+
+class OracleWithProgress(Oracle):
+    """A predictor with its own progress option, as ``QuoteExtractor.predict(..., progress=True)``."""
+
+    def predict(self, texts, batch_size=16, *, progress=False):
+        self.progress = progress
+        return super().predict(texts, batch_size)
+
+
+def test_evaluate_progress_uses_the_predictors_own_bar_in_one_call(gold_documents):
+    oracle = OracleWithProgress(gold_documents)
+    report = evaluate(oracle, gold_documents, progress=True, baseline=False)
+    assert (oracle.calls, oracle.progress, report.quotes["f1"]) == (1, True, 1.0)
+    evaluate(oracle, gold_documents, progress=False, baseline=False)
+    assert (oracle.calls, oracle.progress) == (2, False)
+
+
+def test_evaluate_progress_without_a_progress_option_predicts_in_chunks_with_the_same_result(gold_documents, capsys):
+    oracle = Oracle(gold_documents * 4)  # 12 texts: two chunks
+    documents = gold_documents * 4
+    quiet = evaluate(oracle, documents, progress=False, baseline=False)
+    shown = evaluate(oracle, documents, progress=True, baseline=False)
+    assert oracle.calls == 1 + 2 and quiet.to_dict() == shown.to_dict()
+    assert "predicting (Oracle)" in capsys.readouterr().err

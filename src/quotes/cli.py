@@ -198,9 +198,22 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from quotes.evaluation import evaluate, parse_thresholds
+    import warnings
 
-    thresholds = parse_thresholds(args.fail_under) if args.fail_under else None
+    from quotes.evaluation import evaluate, parse_thresholds
+    from quotes.report import load_previous
+
+    with warnings.catch_warnings(record=True) as caught:  # deprecated threshold keys: say so in our own words
+        warnings.simplefilter("always", FutureWarning)
+        thresholds = parse_thresholds(args.fail_under)  # None when not given; "" or "," is an error, never no gate
+    for warning in caught:
+        print(f"quotes: warning: {warning.message}", file=sys.stderr)
+    if args.compare is not None:
+        load_previous(args.compare)  # exit 2 before the model loads
+    if args.report_dir is not None:
+        blocker = next((p for p in (Path(args.report_dir), *Path(args.report_dir).parents) if p.is_file()), None)
+        if blocker is not None:
+            return _fail(f"--report-dir {args.report_dir}: {blocker} is a file; give a directory")
     if args.model != "rules":
         from quotes.modeling import quiet_transformers
 
@@ -212,8 +225,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         fail_under=thresholds,
         batch_size=args.batch_size,
         baseline=not args.no_baseline,
+        compare_with=args.compare,
+        progress=None if args.progress == "auto" else args.progress == "on",
     )
-    print(report.to_markdown())
+    if args.report_dir is not None:  # print what report.md holds, plot links included
+        print(Path(args.report_dir, "report.md").read_text(encoding="utf-8"))
+    else:
+        from quotes.markdown import render_report_markdown
+
+        print(render_report_markdown(report))
     if report.failures:
         for failure in report.failures:
             print(f"quotes: threshold failed: {failure}", file=sys.stderr)
@@ -266,10 +286,19 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="score a model on gold data; write JSON/Markdown/HTML reports")
     evaluate.add_argument("--model", required=True, help="a model directory, or `rules` for the rule-based baseline")
     evaluate.add_argument("--data", required=True, nargs="+", help="gold files or directories (JSON, JSONL, BRAT)")
-    evaluate.add_argument("--report-dir", help="write report.json, report.md and report.html here")
-    evaluate.add_argument("--fail-under", help="thresholds, e.g. QUOTE=0.6,SPEAKER=0.7,quote=0.8; exit 1 below them")
+    evaluate.add_argument("--report-dir", help="write report.json, report.md, report.html and plots (*.svg) here")
+    evaluate.add_argument(
+        "--fail-under",
+        metavar="NAME=MIN[,...]",
+        help="thresholds by metric name or report.json path, e.g. QUOTE_exact_f1=0.6,quote_f1=0.8,"
+        "end_to_end_by_name_f1=0.5; exit 1 below them",
+    )
+    evaluate.add_argument("--compare", metavar="REPORT_JSON", help="show deltas against an earlier report.json")
     evaluate.add_argument("--batch-size", type=int, default=16)
     evaluate.add_argument("--no-baseline", action="store_true", help="do not score the rule-based baseline alongside")
+    evaluate.add_argument(
+        "--progress", choices=["auto", "on", "off"], default="auto", help="progress bar (auto: when stderr is a tty)"
+    )
     return parser
 
 

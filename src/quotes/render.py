@@ -1,10 +1,11 @@
-"""Presentation: HTML pages that show quote records over their text, and the Markdown of evaluation reports.
+"""HTML pages that show quote records over their text: predictions, gold beside predictions, evaluation reports.
 
-:func:`render_document_html` highlights one text's QUOTE, SPEAKER and CUE spans in three colours, numbers each
-record and names its speaker; :func:`render_comparison_html` puts gold and predicted records side by side and
-flags missed, spurious and misattributed quotes; :func:`render_report_html` and :func:`render_report_markdown` are
-behind :meth:`quotes.evaluation.Report.to_html` and ``to_markdown``. Pages use inline CSS only (no scripts, no
-network); all text is escaped, in HTML and in Markdown. Pure Python.
+:func:`render_document_html` (``quotes predict --format html``) highlights one text's QUOTE, SPEAKER and CUE
+spans in three colours, numbers each record with its score and lists the records; :func:`render_comparison_html`
+puts gold and predicted records side by side, paragraph by paragraph on shared rows, a matched pair under one
+number, and flags missed, spurious and misattributed quotes; :func:`render_report_html` is the ``report.html``
+of an evaluation: summary, verdict, plots, then each document worst first. Inline CSS and SVG only (no scripts,
+no network); all text is escaped. Depends on :mod:`quotes.report`, never the reverse.
 """
 
 from __future__ import annotations
@@ -13,13 +14,19 @@ import html
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
 
+from quotes.metrics import match_quotes, same_speaker
+from quotes.report import (
+    DEFINITIONS,
+    LABEL_COLUMNS,
+    METRICS,
+    Report,
+    documents_worst_first,
+    headline_rows,
+    label_rows,
+)
 from quotes.schema import Document, Quote, QuoteRecord, Span
-
-if TYPE_CHECKING:  # pragma: no cover
-    from quotes.evaluation import Report
 
 AnyRecord = Quote | QuoteRecord
 
@@ -28,18 +35,21 @@ KIND_CLASSES = {"QUOTE": "quote", "SPEAKER": "speaker", "CUE": "cue"}
 
 _CLASS_ORDER = ("quote", "coref", "speaker", "cue")
 _SNIPPET_CHARS = 160  # characters of a quote shown in the list under a document
+_NEWLINES = re.compile(r"\n+")
 
 _CSS = """
-:root { --quote: #fff0a0; --speaker: #bfe0ff; --cue: #ffc8d5; --ink: #1f2328; --muted: #59636e; --bad: #c62828; }
+:root { --quote: #fff0a0; --speaker: #bfe0ff; --cue: #ffc8d5; --ink: #1f2328; --muted: #59636e; --bad: #c62828;
+        --good: #1a7f37; --line: #d0d7de; }
 * { box-sizing: border-box; }
 body { font: 16px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: var(--ink);
        max-width: 1500px; margin: 1.5rem auto; padding: 0 1.5rem; background: #fff; }
 h1 { font-size: 1.5rem; margin: 0 0 .5rem; }
-h2 { font-size: 1.2rem; margin: 2.5rem 0 .5rem; padding-bottom: .25rem; border-bottom: 1px solid #d0d7de; }
+h2 { font-size: 1.2rem; margin: 2.5rem 0 .5rem; padding-bottom: .25rem; border-bottom: 1px solid var(--line); }
 h3 { font-size: 1rem; margin: .5rem 0; color: var(--muted); }
 .legend { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; font-size: .85rem; margin: .5rem 0 1rem; }
 .legend > span { padding: .05rem .5rem; border-radius: 3px; }
 .text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.para { display: block; margin: 0 0 .8rem; }
 .quote { background: var(--quote); }
 .speaker { background: var(--speaker); font-weight: 600; }
 .cue { background: var(--cue); font-style: italic; }
@@ -47,24 +57,44 @@ h3 { font-size: 1rem; margin: .5rem 0; color: var(--muted); }
 sup.num { font-size: .7rem; font-weight: 700; font-style: normal; color: #fff; background: #57606a;
           border-radius: 8px; padding: 0 .4rem; margin-right: .15rem; }
 sup.num.flagged { background: var(--bad); }
+.score { font-size: .7rem; font-weight: 600; color: #0550ae; background: #ddf4ff; border-radius: 8px;
+         padding: 0 .35rem; margin-left: .2rem; white-space: nowrap; }
 .note { font-size: .8rem; font-weight: 400; font-style: normal; color: var(--muted); margin-left: .3rem; }
 .note .flag { color: var(--bad); font-weight: 700; }
-.columns { display: grid; grid-template-columns: 1fr 1fr; gap: 2rem; }
-.column { min-width: 0; }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 2rem; }
+.pair > div { min-width: 0; }
+.pair.row { border-top: 1px solid #eaeef2; padding-top: .4rem; }
+.pair.row .para { margin: 0 0 .3rem; }
 ol.records { font-size: .9rem; color: var(--muted); padding-left: 1.5rem; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .9rem; }
-th, td { border: 1px solid #d0d7de; padding: .25rem .6rem; text-align: right; }
+th, td { border: 1px solid var(--line); padding: .25rem .6rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 th { background: #f6f8fa; }
-.tables { display: flex; flex-wrap: wrap; gap: 2rem; align-items: flex-start; }
+td.up { color: var(--good); font-weight: 600; background: #eefbf1; }
+td.down { color: var(--bad); font-weight: 600; background: #fff1f1; }
+.tables, .plots { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
+.plots svg { border: 1px solid #eaeef2; max-width: 100%; height: auto; }
 .failures { border-left: 4px solid var(--bad); padding: .25rem 1rem; background: #fff5f5; }
-.passed { border-left: 4px solid #1a7f37; padding: .25rem 1rem; background: #f3fbf5; }
+.passed { border-left: 4px solid var(--good); padding: .25rem 1rem; background: #f3fbf5; }
 .meta { color: var(--muted); font-size: .9rem; }
+dl.defs { font-size: .85rem; color: var(--muted); display: grid; grid-template-columns: max-content 1fr;
+          gap: .1rem 1rem; flex: 1 1 24rem; max-width: 60rem; margin: .5rem 0; }
+dl.defs dt { font-weight: 600; color: var(--ink); }
+dl.defs dd { margin: 0; }
+ol.toc { columns: 2 24rem; font-size: .9rem; }
 """
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Pages
+# --------------------------------------------------------------------------------------------------------------
 
 
 def render_document_html(text: str, records: Sequence[AnyRecord], *, title: str = "Quotes") -> str:
     """A standalone page: ``text`` with each record's spans highlighted and numbered, then a list of the records.
+
+    Each paragraph (text between newlines) is its own block; a predicted record shows its score as a badge in
+    the list and on hover over its number and spans.
 
     >>> from quotes.schema import QuoteRecord, ScoredSpan
     >>> text = "‘Hold the line,’ he said."
@@ -77,7 +107,8 @@ def render_document_html(text: str, records: Sequence[AnyRecord], *, title: str 
     body = [
         f"<h1>{_esc(title)}</h1>",
         _legend(),
-        document_fragment(text, ordered),
+        document_fragment(text, ordered, windows=paragraphs_of(text)),
+        f"<h2>Quotes found ({len(ordered)})</h2>",
         _record_list(ordered),
     ]
     return page(title, "\n".join(body))
@@ -92,71 +123,44 @@ def render_comparison_html(
 ) -> str:
     """A standalone page with the gold records (left) and the predicted ones (right) over the same text.
 
-    Records are paired as in :func:`quotes.evaluation.match_quotes`; a gold record with no partner is flagged
-    *missed*, a predicted one *spurious*, and a pair whose speakers disagree *wrong speaker*.
+    Records are paired as in :func:`quotes.metrics.match_quotes` and a pair shares one number; a gold record
+    with no partner is flagged *missed*, a predicted one *spurious*, and a pair whose speakers disagree *wrong
+    speaker*.
     """
     title = title or f"{document.id}: gold and predicted quotes"
     body = f"<h1>{_esc(title)}</h1>\n{_legend()}\n{comparison_fragment(document.text, gold_records, predicted_records)}"
     return page(title, body)
 
 
-def render_report_html(report: Report) -> str:
-    """The page of :meth:`quotes.evaluation.Report.to_html`: metrics first, then each document's comparison."""
-    from quotes.evaluation import HEADLINE_METRICS, SPAN_KINDS
+def render_report_html(report: Report, *, plots: Mapping[str, str] | None = None) -> str:
+    """``report.html``: headline against the baseline, verdict, definitions, plots, per-label table, comparison
+    with an earlier run, then a table of contents and each document (worst first) with gold beside predictions.
 
+    Args:
+        report: the scores (with ``gold`` and ``predicted`` for the document views).
+        plots: file name -> SVG to embed; :func:`quotes.plots.report_plots` when None.
+    """
+    if plots is None:
+        from quotes.plots import report_plots
+
+        plots = report_plots(report)
     title = f"Quote extraction report: {report.name}"
     c = report.counts
     parts = [
         f"<h1>{_esc(title)}</h1>",
         f'<p class="meta">{c["documents"]} documents · {c["gold_quotes"]} gold quotes · '
         f"{c['predicted_quotes']} predicted · {c['matched_quotes']} matched</p>",
+        f'<div class="tables">{_headline_table(report)}{_definitions()}</div>',
+        _verdict(report),
     ]
-    if report.thresholds:
-        if report.failures:
-            items = "".join(f"<li>{_esc(failure)}</li>" for failure in report.failures)
-            parts.append(f'<div class="failures"><p><b>Thresholds failed</b></p><ul>{items}</ul></div>')
-        else:
-            checked = ", ".join(f"{key} ≥ {value:g}" for key, value in report.thresholds.items())
-            parts.append(f'<p class="passed"><b>All thresholds passed</b> ({_esc(checked)})</p>')
-
-    base = report.baseline
-    head = "<tr><th>Metric</th><th>Model</th>"
-    head += f"<th>Baseline ({_esc(base.name)})</th><th>Δ</th></tr>" if base else "</tr>"
-    rows = []
-    for label, path in HEADLINE_METRICS:
-        ours = report.value(path)
-        cells = f"<td>{_esc(label)}</td><td>{ours:.3f}</td>"
-        if base is not None:
-            theirs = base.value(path)
-            cells += f"<td>{theirs:.3f}</td><td>{ours - theirs:+.3f}</td>"
-        rows.append(f"<tr>{cells}</tr>")
-    tables = [f'<table class="headline">{head}{"".join(rows)}</table>']
-
-    rows = []
-    for kind in SPAN_KINDS:
-        exact, overlap = report.spans[kind]["exact"], report.spans[kind]["overlap"]
-        tagged = report.seqeval["micro_avg" if kind == "ALL" else kind]
-        values = [exact[m] for m in ("precision", "recall", "f1")] + [overlap[m] for m in ("precision", "recall", "f1")]
-        cells = "".join(f"<td>{v:.3f}</td>" for v in [*values, tagged["f1"]])
-        rows.append(f"<tr><td>{kind}</td>{cells}</tr>")
-    tables.append(
-        '<table class="labels"><tr><th>Label</th><th>Exact P</th><th>Exact R</th><th>Exact F1</th>'
-        "<th>Overlap P</th><th>Overlap R</th><th>Overlap F1</th><th>seqeval F1</th></tr>" + "".join(rows) + "</table>"
-    )
-    parts.append(f'<div class="tables">{"".join(tables)}</div>')
-
-    if not report.gold:
-        parts.append('<p class="meta">The documents are not part of this report, so no comparison is shown.</p>')
-    else:
-        parts.append(_legend())
-        for row, document, predicted in zip(report.documents, report.gold, report.predicted, strict=True):
-            f1s = " · ".join(f"{kind} {_fmt(row['span_f1'][kind])}" for kind in row["span_f1"])
-            parts.append(f"<h2>{_esc(document.id)}</h2>")
-            parts.append(
-                f'<p class="meta">gold {row["gold_quotes"]} · predicted {row["predicted_quotes"]} · '
-                f"matched {row['matched_quotes']} · quote F1 {_fmt(row['quote_f1'])} · exact {f1s}</p>"
-            )
-            parts.append(comparison_fragment(document.text, document.quotes, predicted))
+    if report.comparison:
+        parts.append(_comparison_tables(report.comparison))
+    if plots:
+        parts.append('<h2 id="plots">Plots</h2>')
+        parts.append(f'<div class="plots">{"".join(plots.values())}</div>')
+    parts.append('<h2 id="labels">Per label</h2>')
+    parts.append(_label_table(report))
+    parts += _documents(report)
     return page(title, "\n".join(parts))
 
 
@@ -169,66 +173,116 @@ def page(title: str, body: str) -> str:
     )
 
 
-def comparison_fragment(text: str, gold_records: Sequence[AnyRecord], predicted_records: Sequence[AnyRecord]) -> str:
-    """Two columns of :func:`document_fragment` over ``text``, with unpaired and misattributed records flagged."""
-    from quotes.evaluation import match_quotes, same_speaker
+# --------------------------------------------------------------------------------------------------------------
+# Fragments
+# --------------------------------------------------------------------------------------------------------------
 
+
+def paragraphs_of(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each paragraph: the text between runs of newlines (blank paragraphs dropped)."""
+    cuts = [0, *(p for m in _NEWLINES.finditer(text) for p in m.span()), len(text)]
+    return [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=True) if text[a:b].strip()]
+
+
+def comparison_fragment(text: str, gold_records: Sequence[AnyRecord], predicted_records: Sequence[AnyRecord]) -> str:
+    """Gold (left) and predicted (right) views of ``text``, one row per paragraph, so the two stay aligned.
+
+    Gold records are numbered in text order; a predicted record paired with a gold one gets its number, the
+    others continue after the last gold number. Unpaired and misattributed records are flagged.
+    """
     gold, predicted = _sorted(gold_records), _sorted(predicted_records)
     pairs = match_quotes(gold, predicted)
     gold_flags: list[str | None] = ["missed"] * len(gold)
     pred_flags: list[str | None] = ["spurious"] * len(predicted)
+    pred_numbers = [0] * len(predicted)
     for g, p in pairs:
         flag = None if same_speaker(gold[g], predicted[p]) else "wrong speaker"
         gold_flags[g] = pred_flags[p] = flag
-    columns = []
-    for heading, records, flags in (("Gold", gold, gold_flags), ("Predicted", predicted, pred_flags)):
-        columns.append(
-            f'<section class="column"><h3>{heading} ({len(records)} quotes)</h3>\n'
-            f"{document_fragment(text, records, flags=flags)}\n</section>"
-        )
-    return f'<div class="columns">\n{columns[0]}\n{columns[1]}\n</div>'
+        pred_numbers[p] = g + 1
+    extra = itertools.count(len(gold) + 1)
+    pred_numbers = [n or next(extra) for n in pred_numbers]
+    gold_numbers = list(range(1, len(gold) + 1))
+    rows = [
+        f'<div class="pair head"><h3>Gold ({len(gold)} quotes)</h3><h3>Predicted ({len(predicted)} quotes)</h3></div>'
+    ]
+    for window in paragraphs_of(text) or [(0, len(text))]:
+        left = document_fragment(text, gold, flags=gold_flags, numbers=gold_numbers, windows=[window])
+        right = document_fragment(text, predicted, flags=pred_flags, numbers=pred_numbers, windows=[window])
+        rows.append(f'<div class="pair row"><div class="gold">{left}</div><div class="predicted">{right}</div></div>')
+    return '<div class="comparison">\n' + "\n".join(rows) + "\n</div>"
 
 
-def document_fragment(text: str, records: Sequence[AnyRecord], *, flags: Sequence[str | None] | None = None) -> str:
-    """``text`` as escaped markup with every record's spans highlighted, in the order given (numbered from 1).
+def document_fragment(
+    text: str,
+    records: Sequence[AnyRecord],
+    *,
+    flags: Sequence[str | None] | None = None,
+    numbers: Sequence[int] | None = None,
+    windows: Sequence[tuple[int, int]] | None = None,
+) -> str:
+    """``text`` as one ``<div class="text">`` of escaped markup with every record's spans highlighted.
 
-    Each record's first content span opens with its number; its last content span is followed by a note naming
-    the speaker (``— he (Valery Gerasimov)``) and ``flags[i]`` if set. Newlines are kept (``white-space:
-    pre-wrap``), so paragraphs look as in the source.
+    Records are numbered from 1 in the order given, or by ``numbers``. Each record's first content span opens
+    with its number; its last content span is followed by a note naming the speaker (``— he (Valery
+    Gerasimov)``), the record's score as a badge (predicted records; hover shows span scores too) and
+    ``flags[i]`` if set. Without ``windows`` the whole text is shown with its newlines (``white-space:
+    pre-wrap``); with ``windows`` (``(start, end)`` slices, e.g. :func:`paragraphs_of`) each slice is its own
+    paragraph block and spans crossing a slice's edges are cut there.
     """
-    labelled: list[tuple[int, int, str, int]] = []  # start, end, CSS class, record number
-    before: dict[int, list[str]] = defaultdict(list)  # markup inserted before the character at an offset
-    for number, record in enumerate(records, start=1):
-        flag = flags[number - 1] if flags is not None else None
-        labelled += [(s.start, s.end, "quote", number) for s in record.contents]
-        labelled += [(s.start, s.end, "speaker", number) for s in record.sources]
-        labelled += [(s.start, s.end, "coref", number) for s in record.coreferences]
+    labelled: list[tuple[int, int, str, int, float | None]] = []  # start, end, CSS class, number, score
+    opening: dict[int, list[str]] = defaultdict(list)  # markup before the character at an offset
+    closing: dict[int, list[str]] = defaultdict(list)  # markup after the character before an offset
+    for index, record in enumerate(records):
+        number = numbers[index] if numbers is not None else index + 1
+        flag = flags[index] if flags is not None else None
+        for cls, spans in (("quote", record.contents), ("speaker", record.sources), ("coref", record.coreferences)):
+            labelled += [(s.start, s.end, cls, number, getattr(s, "score", None)) for s in spans]
         if record.cue is not None:
-            labelled.append((record.cue.start, record.cue.end, "cue", number))
+            labelled.append((record.cue.start, record.cue.end, "cue", number, getattr(record.cue, "score", None)))
         if not record.contents:
             continue
         first = min(record.contents, key=lambda s: s.start)
         last = max(record.contents, key=lambda s: s.end)
-        badge = "num flagged" if flag else "num"
-        before[first.start].append(f'<sup class="{badge}">{number}</sup>')
+        opening[first.start].append(f'<sup class="{"num flagged" if flag else "num"}">{number}</sup>')
         note = f"— {_esc(_speaker_name(record))}"
+        score = getattr(record, "score", None)
+        if score is not None:
+            note += f' <span class="score" title="quote {number}: record score">{score:.2f}</span>'
         if flag:
             note += f' <span class="flag">{_esc(flag)}</span>'
-        before[last.end].insert(0, f'<span class="note">{note}</span>')
+        closing[last.end].append(f'<span class="note">{note}</span>')
 
-    points = sorted({0, len(text), *before, *(p for s, e, _, _ in labelled for p in (s, e) if 0 <= p <= len(text))})
-    out = ['<div class="text">']
+    if windows is None:
+        body = _slice(text, labelled, opening, closing, 0, len(text))
+    else:
+        body = "".join(
+            f'<span class="para">{_slice(text, labelled, opening, closing, a, b)}</span>' for a, b in windows
+        )
+    return f'<div class="text">{body}</div>'
+
+
+def _slice(text: str, labelled: list, opening: dict, closing: dict, start_at: int, end_at: int) -> str:
+    """Markup of ``text[start_at:end_at]``: highlighted runs, numbers before and notes after their offsets."""
+    inside = {p for s, e, *_ in labelled for p in (s, e) if start_at < p < end_at}
+    points = sorted({start_at, end_at, *inside, *(p for p in (*opening, *closing) if start_at < p < end_at)})
+    out = []
     for start, end in itertools.pairwise(points):
-        out += before.get(start, [])
-        covering = [(cls, number) for s, e, cls, number in labelled if s <= start and end <= e]
+        if start > start_at:  # a note at the slice's start belongs to the paragraph before
+            out += closing.get(start, [])
+        out += opening.get(start, [])
+        covering = [(cls, number, sc) for s, e, cls, number, sc in labelled if s <= start and end <= e]
         chunk = _esc(text[start:end])
         if covering:
-            classes = sorted({cls for cls, _ in covering}, key=_CLASS_ORDER.index)
-            tip = ", ".join(f"{cls.upper()} {number}" for cls, number in sorted(set(covering), key=lambda c: c[1]))
+            classes = sorted({cls for cls, _, _ in covering}, key=_CLASS_ORDER.index)
+            tip = ", ".join(
+                f"{cls.upper()} {number}" + (f" ({sc:.2f})" if sc is not None else "")
+                for cls, number, sc in sorted(set(covering), key=lambda c: c[1])
+            )
             chunk = f'<span class="{" ".join(classes)}" title="{_esc(tip)}">{chunk}</span>'
         out.append(chunk)
-    out += before.get(len(text), [])
-    out.append("</div>")
+    out += closing.get(end_at, [])
+    if end_at == len(text) and start_at < end_at:
+        out += opening.get(end_at, [])
     return "".join(out)
 
 
@@ -241,7 +295,9 @@ def _record_list(records: Sequence[AnyRecord]) -> str:
         content = " … ".join(s.text for s in record.contents)
         if len(content) > _SNIPPET_CHARS:
             content = content[: _SNIPPET_CHARS - 1] + "…"
-        items.append(f"<li><b>{_esc(_speaker_name(record))}</b>{cue}: {_esc(' '.join(content.split()))}</li>")
+        score = getattr(record, "score", None)
+        badge = f' <span class="score" title="record score">{score:.2f}</span>' if score is not None else ""
+        items.append(f"<li><b>{_esc(_speaker_name(record))}</b>{cue}: {_esc(' '.join(content.split()))}{badge}</li>")
     return f'<ol class="records">{"".join(items)}</ol>'
 
 
@@ -251,6 +307,107 @@ def _legend() -> str:
         '<span class="cue">CUE</span><span class="coref">coreference</span>'
         '<span><sup class="num">1</sup> quote number</span></div>'
     )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Report parts
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _verdict(report: Report) -> str:
+    if not report.thresholds:
+        return '<p class="meta">No thresholds were set (<code>--fail-under</code>).</p>'
+    if report.failures:
+        items = "".join(f"<li>{_esc(failure)}</li>" for failure in report.failures)
+        return f'<div class="failures"><p><b>Thresholds failed</b></p><ul>{items}</ul></div>'
+    checked = ", ".join(f"{key} ≥ {value:g}" for key, value in report.thresholds.items())
+    return f'<p class="passed"><b>All thresholds passed</b> ({_esc(checked)})</p>'
+
+
+def _headline_table(report: Report) -> str:
+    base = report.baseline
+    head = "<tr><th>Metric</th><th>Model</th>"
+    head += f"<th>Baseline ({_esc(base.name)})</th><th>Δ</th></tr>" if base else "</tr>"
+    rows = []
+    for row in headline_rows(report):
+        cells = f'<td title="{_esc(METRICS[row.name][1])}">{_esc(row.name)}</td><td>{row.value:.3f}</td>'
+        if row.baseline is not None:
+            cells += f"<td>{row.baseline:.3f}</td>{_delta_cell(row.delta)}"
+        rows.append(f"<tr>{cells}</tr>")
+    return f'<table class="headline">{head}{"".join(rows)}</table>'
+
+
+def _delta_cell(delta: float | None) -> str:
+    if delta is None:
+        return "<td>–</td>"
+    css = "up" if delta > 0.0005 else "down" if delta < -0.0005 else "same"
+    return f'<td class="{css}">{delta:+.3f}</td>'
+
+
+def _definitions() -> str:
+    items = "".join(f"<dt>{_esc(key)}</dt><dd>{_esc(text)}</dd>" for key, text in DEFINITIONS.items())
+    return f'<dl class="defs">{items}</dl>'
+
+
+def _label_table(report: Report) -> str:
+    head = "<tr><th>Label</th>" + "".join(f"<th>{_esc(c)}</th>" for c in LABEL_COLUMNS) + "</tr>"
+    rows = "".join(
+        f"<tr><td>{kind}</td>" + "".join(f"<td>{v:.3f}</td>" for v in values) + "</tr>"
+        for kind, values in label_rows(report)
+    )
+    return f'<table class="labels">{head}{rows}</table>'
+
+
+def _comparison_tables(comparison: Mapping) -> str:
+    against = _esc(comparison.get("against", "previous"))
+    rows = "".join(
+        f"<tr><td>{_esc(name)}</td><td>{_fmt(m['before'])}</td><td>{m['now']:.3f}</td>{_delta_cell(m['delta'])}</tr>"
+        for name, m in comparison["metrics"].items()
+    )
+    metrics = f'<table class="compare"><tr><th>Metric</th><th>Before</th><th>Now</th><th>Δ</th></tr>{rows}</table>'
+    changed = [d for d in comparison["documents"] if d["delta"] != 0.0]
+    rows = "".join(
+        f"<tr><td>{_esc(d['id'])}</td><td>{_fmt(d['before'])}</td><td>{_fmt(d['now'])}</td>{_delta_cell(d['delta'])}</tr>"
+        for d in changed
+    )
+    docs = (
+        f'<table class="compare-documents"><tr><th>Document</th><th>quote_f1 before</th><th>Now</th><th>Δ</th></tr>'
+        f"{rows}</table>"
+        if changed
+        else '<p class="meta">No document changed its quote F1.</p>'
+    )
+    return f'<h2 id="compare">Compared with {against}</h2><div class="tables">{metrics}{docs}</div>'
+
+
+def _documents(report: Report) -> list[str]:
+    if not report.gold:
+        return ['<p class="meta">The documents are not part of this report, so no comparison is shown.</p>']
+    by_id = {
+        id(row): (document, predicted)
+        for row, document, predicted in zip(report.documents, report.gold, report.predicted, strict=True)
+    }
+    rows = documents_worst_first(report)
+    toc = "".join(
+        f'<li><a href="#doc-{n}">{_esc(row["id"])}</a> <span class="meta">quote_f1 {_fmt(row["quote_f1"])}</span></li>'
+        for n, row in enumerate(rows, start=1)
+    )
+    parts = ['<h2 id="documents">Documents, worst quote_f1 first</h2>', f'<ol class="toc">{toc}</ol>', _legend()]
+    for n, row in enumerate(rows, start=1):
+        document, predicted = by_id[id(row)]
+        f1s = " · ".join(f"{kind}_exact_f1 {_fmt(row['span_f1'][kind])}" for kind in row["span_f1"])
+        parts.append(f'<h2 id="doc-{n}">{_esc(document.id)}</h2>')
+        parts.append(
+            f'<p class="meta">gold {row["gold_quotes"]} · predicted {row["predicted_quotes"]} · '
+            f"matched {row['matched_quotes']} · quote_f1 {_fmt(row['quote_f1'])} · "
+            f"end_to_end_f1 {_fmt(row.get('end_to_end_f1'))} · {f1s}</p>"
+        )
+        parts.append(comparison_fragment(document.text, document.quotes, predicted))
+    return parts
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------------------------
 
 
 def _speaker_name(record: AnyRecord) -> str:
@@ -274,124 +431,5 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
-def _esc(text: str) -> str:
+def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Markdown
-# --------------------------------------------------------------------------------------------------------------
-
-
-def render_report_markdown(report: Report, *, max_documents: int = 50) -> str:
-    """The Markdown of :meth:`quotes.evaluation.Report.to_markdown` (GitHub-flavoured tables, all text escaped)."""
-    from quotes.evaluation import HEADLINE_METRICS, SPAN_KINDS
-
-    c = report.counts
-    lines = [
-        f"## Quote extraction: {_code(report.name)}",
-        "",
-        f"{c['documents']} documents · {c['gold_quotes']} gold quotes · {c['predicted_quotes']} predicted · "
-        f"{c['matched_quotes']} matched",
-        "",
-    ]
-    lines += _markdown_thresholds(report)
-    base = report.baseline
-    if base is not None:
-        lines += [f"| Metric | Model | Baseline ({_code(base.name)}) | Δ |", "|---|---:|---:|---:|"]
-        for label, path in HEADLINE_METRICS:
-            ours, theirs = report.value(path), base.value(path)
-            lines.append(f"| {label} | {ours:.3f} | {theirs:.3f} | {ours - theirs:+.3f} |")
-    else:
-        lines += ["| Metric | Model |", "|---|---:|"]
-        lines += [f"| {label} | {report.value(path):.3f} |" for label, path in HEADLINE_METRICS]
-    lines += [
-        "",
-        "### Per label",
-        "",
-        "| Label | Exact P | Exact R | Exact F1 | Overlap P | Overlap R | Overlap F1 | seqeval F1 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for kind in SPAN_KINDS:
-        exact, overlap = report.spans[kind]["exact"], report.spans[kind]["overlap"]
-        tagged = report.seqeval["micro_avg" if kind == "ALL" else kind]["f1"]
-        lines.append(
-            f"| {kind} | {exact['precision']:.3f} | {exact['recall']:.3f} | {exact['f1']:.3f} "
-            f"| {overlap['precision']:.3f} | {overlap['recall']:.3f} | {overlap['f1']:.3f} | {tagged:.3f} |"
-        )
-    q, a, e = report.quotes, report.attribution, report.end_to_end
-    lines += [
-        "",
-        f"Quotes: P {q['precision']:.3f} · R {q['recall']:.3f} · F1 {q['f1']:.3f} · "
-        f"attribution {a['correct']}/{a['matched']} · end-to-end P {e['precision']:.3f} · "
-        f"R {e['recall']:.3f} · F1 {e['f1']:.3f}",
-        "",
-    ]
-    lines += _markdown_documents(report, max_documents)
-    lines += _markdown_errors(report)
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _markdown_thresholds(report: Report) -> list[str]:
-    if not report.thresholds:
-        return []
-    if report.failures:
-        lines = [f"**❌ {len(report.failures)} of {len(report.thresholds)} thresholds failed**", ""]
-        lines += [f"- {_md(failure)}" for failure in report.failures]
-    else:
-        checked = ", ".join(f"{key} ≥ {value:g}" for key, value in report.thresholds.items())
-        lines = [f"**✅ all {len(report.thresholds)} thresholds passed** ({_md(checked)})"]
-    return [*lines, ""]
-
-
-def _markdown_documents(report: Report, max_documents: int) -> list[str]:
-    if not report.documents:
-        return []
-    rows = sorted(report.documents, key=lambda r: (2.0 if r["quote_f1"] is None else r["quote_f1"], r["id"]))
-    lines = [
-        "### Documents (lowest quote F1 first)",
-        "",
-        "| Document | Gold | Predicted | Matched | Quote F1 | QUOTE F1 | SPEAKER F1 | CUE F1 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows[:max_documents]:
-        f1s = " | ".join(_fmt(r["span_f1"][kind]) for kind in KIND_CLASSES)
-        lines.append(
-            f"| {_md(r['id'])} | {r['gold_quotes']} | {r['predicted_quotes']} | {r['matched_quotes']} "
-            f"| {_fmt(r['quote_f1'])} | {f1s} |"
-        )
-    if len(rows) > max_documents:
-        lines.append(f"\n{len(rows) - max_documents} more documents in `report.json`.")
-    return [*lines, ""]
-
-
-def _markdown_errors(report: Report) -> list[str]:
-    lines = []
-    for kind, heading in (("missed", "Missed quotes"), ("spurious", "Spurious quotes")):
-        errors = [e for e in report.errors if e["type"] == kind]
-        if not errors:
-            continue
-        lines += [f"### {heading} (longest first)", "", "| Document | Source | In context |", "|---|---|---|"]
-        for e in errors:
-            context = f"…{_md(e['before'])}**{_md(_shorten(e['text'], 240))}**{_md(e['after'])}…"
-            lines.append(f"| {_md(e['document'])} | {_md(e['source'] or '—')} | {context} |")
-        lines.append("")
-    return lines
-
-
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else f"{text[: limit // 2 - 1]} … {text[-(limit // 2 - 2) :]}"
-
-
-def _code(text: str) -> str:
-    """``text`` as Markdown inline code (backslash escapes do not work there; GitHub's ``\\|`` in tables does)."""
-    return "`" + str(text).replace("`", "'").replace("|", "\\|") + "`"
-
-
-_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]|<>#"})
-
-
-def _md(text: str) -> str:
-    """Text safe inside a Markdown table cell: one line (whitespace runs become one space), markup escaped."""
-    return re.sub(r"\s+", " ", str(text)).translate(_MD_SPECIAL)

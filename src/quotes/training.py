@@ -25,7 +25,8 @@ from transformers import TrainerCallback  # already loaded by quotes.model_card
 from quotes import __version__
 from quotes.config import Config, check_data_paths, load_config
 from quotes.data import build_dataset, read_documents
-from quotes.labels import ID2LABEL, IGNORE_INDEX, LABELS
+from quotes.labels import IGNORE_INDEX, LABELS
+from quotes.metrics import window_seqeval_metrics
 from quotes.model_card import ModelCardCallback, ModelCardData, render_model_card
 from quotes.modeling import build_model, load_tokenizer
 
@@ -35,33 +36,11 @@ QUOTES_FILE = "quotes.json"
 """Metadata our loader reads: package version, labels, window size, the data a model was trained on."""
 
 
-def seqeval_metrics(predictions: Any, label_ids: Any) -> dict[str, float]:
-    """Entity P/R/F1 per label and micro-averaged, strict IOB2, over the labelled (non-special) tokens."""
-    from seqeval.metrics import classification_report
-    from seqeval.scheme import IOB2
-
-    true, pred = [], []
-    for row_pred, row_true in zip(predictions, label_ids):
-        keep = [i for i, t in enumerate(row_true) if t != IGNORE_INDEX]
-        true.append([ID2LABEL[int(row_true[i])] for i in keep])
-        pred.append([ID2LABEL[int(row_pred[i])] for i in keep])
-    report = classification_report(true, pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
-    metrics = {
-        "precision": report["micro avg"]["precision"],
-        "recall": report["micro avg"]["recall"],
-        "f1": report["micro avg"]["f1-score"],
-    }
-    for kind in ("QUOTE", "SPEAKER", "CUE"):
-        row = report.get(kind, {"precision": 0.0, "recall": 0.0, "f1-score": 0.0})
-        metrics.update(
-            {f"{kind}_precision": row["precision"], f"{kind}_recall": row["recall"], f"{kind}_f1": row["f1-score"]}
-        )
-    return {key: float(value) for key, value in metrics.items()}
-
-
 def _compute_metrics(eval_prediction: Any) -> dict[str, float]:
     logits, label_ids = eval_prediction.predictions, eval_prediction.label_ids
-    return seqeval_metrics(logits.argmax(-1), label_ids)
+    # Unprefixed keys (f1, QUOTE_f1, ...) as metric_for_best_model expects here; where the Trainer is set up they
+    # get the house prefix (window_seqeval_f1, ...), and keys already prefixed pass through unchanged.
+    return window_seqeval_metrics(logits.argmax(-1), label_ids, prefix="")
 
 
 def class_weights(datasets_labels: Sequence[Sequence[int]], mode: str) -> list[float] | None:
