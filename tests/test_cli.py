@@ -447,15 +447,15 @@ def test_predict_stderr_holds_only_the_summary(capsys, tiny_run, txt_file, tmp_p
 def test_evaluate_writes_reports_prints_markdown_and_exits_1_under_threshold(capsys, tiny_run, tmp_path, model):
     model_arg = "rules" if model == "rules" else str(tiny_run.model)
     reports = tmp_path / "reports"
-    arguments = ["--data", TEST_SPLIT, "--report-dir", reports, "--fail-under", "QUOTE=0.99"]
+    arguments = ["--data", TEST_SPLIT, "--report-dir", reports, "--fail-under", "QUOTE_exact_f1=0.99"]
     code, out, err = run(capsys, "evaluate", "--model", model_arg, *arguments)
 
     assert code == 1
-    failed = r"quotes: threshold failed: QUOTE \(spans\.QUOTE\.exact\.f1\) is [\d.]+, below the required 0\.9900\."
+    failed = r"quotes: threshold failed: QUOTE_exact_f1 \(spans\.QUOTE\.exact\.f1\) is [\d.]+, below the required 0\.9900\."
     assert re.search(failed, err)
     report = json.loads((reports / "report.json").read_text(encoding="utf-8"))
     assert report["name"] == model_arg and report["counts"]["documents"] == len(read_documents(TEST_SPLIT))
-    assert report["thresholds"] == {"QUOTE": 0.99} and len(report["failures"]) == 1
+    assert report["thresholds"] == {"QUOTE_exact_f1": 0.99} and len(report["failures"]) == 1
     assert (report["baseline"] is None) == (model == "rules")  # a model is scored against the rule baseline
     markdown = (reports / "report.md").read_text(encoding="utf-8")
     assert out == markdown + "\n"
