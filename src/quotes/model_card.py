@@ -41,6 +41,7 @@ class ModelCardData:
     hyperparameters: dict[str, Any]
     epoch_metrics: list[dict[str, float]] = field(default_factory=list)
     final_metrics: dict[str, Any] = field(default_factory=dict)
+    eval_split: str | None = None  # the split the Trainer scores every epoch (its keys say "eval_")
 
     @classmethod
     def from_run(cls, config: Any, stats: dict[str, Any], version: str, base_model: str | None = None) -> ModelCardData:
@@ -92,7 +93,7 @@ def _metrics_table(metrics: dict[str, Any], split: str) -> str:
     return "\n".join(lines)
 
 
-def _history(rows: list[dict[str, float]]) -> str:
+def _history(rows: list[dict[str, float]], eval_split: str | None) -> str:
     header = [
         "| epoch | split | " + " | ".join(f"{k} F1" for k in KINDS) + " | micro F1 |",
         "|---|---|---|---|---|---|",
@@ -103,7 +104,8 @@ def _history(rows: list[dict[str, float]]) -> str:
         if split is None:
             continue  # an evaluation without our metrics (a loss-only one)
         cells = [f"{row[metric_key(split, kind)]:.3f}" for kind in (*KINDS, None)]
-        lines.append(f"| {row['epoch']} | {split} | " + " | ".join(cells) + " |")
+        shown = eval_split if split == "eval" and eval_split else split
+        lines.append(f"| {row['epoch']} | {shown} | " + " | ".join(cells) + " |")
     return "\n".join(header + lines) if lines else "No per-epoch evaluation."
 
 
@@ -170,6 +172,6 @@ def render_model_card(card: ModelCardData) -> str:
         data_stats="\n".join(f"- {name}: {text}" for name, text in card.data_stats.items()),
         hyperparameters="\n".join(f"| {k} | {v} |" for k, v in card.hyperparameters.items()),
         results="\n\n".join(sections) or "No evaluation data was configured.",
-        history=_history(card.epoch_metrics),
+        history=_history(card.epoch_metrics, card.eval_split),
         wall_time=card.final_metrics.get("wall_time_s", "?"),
     )

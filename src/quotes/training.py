@@ -198,6 +198,7 @@ def train(
     model = build_model(config.model, model_config)
     card = ModelCardData.from_run(config, stats, __version__, base_model=hub_base_model(config.model.name))
     card.hyperparameters["precision (this run)"] = f"{precision} on {device.describe()}"
+    card.eval_split = eval_name
     card_callback = ModelCardCallback(card)
     trainer = _trainer(config, args, model, tokenizer, datasets, eval_name, [card_callback, RecordCheckpoints(folder)])
     _log_batch_size(trainer, args, card)

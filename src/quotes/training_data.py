@@ -90,15 +90,34 @@ def read_entry(entry: str, section: str, attributions: str) -> list[Document]:
 
     if entry.startswith(HUB_PREFIX):
         name, split = parse_hub_ref(entry, section)
-        try:
-            loaded = datasets.load_dataset(name, split=split)
-        except Exception as error:  # datasets raises many types (connection, missing files, bad split)
-            raise ConfigError([f"data.{section}: {entry}: cannot load the Hub dataset: {error}"]) from None
-        return documents_from_dataset(loaded, entry)
+        return documents_from_dataset(_load_hub_dataset(name, split, f"data.{section}: {entry}"), entry)
     path = Path(entry)
     if is_saved_dataset(path):
         return documents_from_dataset(_pick_split(datasets.load_from_disk(str(path)), section, entry), entry)
     return read_documents(path, attributions=attributions)  # type: ignore[arg-type]
+
+
+def _load_hub_dataset(name: str, split: str, where: str) -> Any:
+    """``datasets.load_dataset(name)``; offline, from the Hub cache's snapshot when the datasets cache lacks it.
+
+    With ``HF_HUB_OFFLINE=1`` ``load_dataset`` finds only datasets it has prepared itself; a dataset fetched with
+    ``hf download --repo-type dataset`` (or any earlier Hub download) sits in the Hub cache and loads from there.
+    """
+    import datasets
+    from huggingface_hub import snapshot_download
+
+    try:
+        return datasets.load_dataset(name, split=split)
+    except Exception as error:  # datasets raises many types (connection, missing files, bad split)
+        first = error
+    try:
+        folder = snapshot_download(name, repo_type="dataset", local_files_only=True)
+    except Exception:  # not in the Hub cache either: report load_dataset's reason
+        raise ConfigError([f"{where}: cannot load the Hub dataset: {first}"]) from None
+    try:
+        return datasets.load_dataset(folder, split=split)
+    except Exception as error:
+        raise ConfigError([f"{where}: cannot load the cached Hub dataset ({folder}): {error}"]) from None
 
 
 def in_memory_splits(data: Any) -> dict[str, Any]:
