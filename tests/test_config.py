@@ -213,3 +213,12 @@ def test_hub_dataset_entries_are_checked_for_form_not_existence():
     bad = load_config(None, ["--data.train=['hub:']", "--data.test=[]"])
     with pytest.raises(ConfigError, match=r"data\.train\[0\]: hub:: expected hub:org/name or hub:org/name:split"):
         check_data_paths(bad)
+
+
+def test_range_errors_come_with_type_errors_at_once():
+    with pytest.raises(ConfigError) as error:
+        load_config(None, ["--training.epochs=.inf", "--training.dataloader_workers=-1"])
+    assert error.value.errors == [
+        "command line: --training.epochs: expected a finite number, got inf",
+        "command line: --training.dataloader_workers: must be >= 0, got -1",
+    ]

@@ -190,8 +190,10 @@ def load_config(path: str | Path | None = None, overrides: list[str] | dict[str,
     overridden = frozenset(override_map or ())
     _migrate_deprecated(raw, source, overridden, errors)
     config = _build(Config, raw, "", source, errors, overridden)
-    if not errors:
-        errors.extend(f"{source}: {e}" for e in _cross_checks(config))
+    for error in _cross_checks(config):  # fields in error above hold their (valid) defaults here
+        key = re.split(r"[:\[]", error, maxsplit=1)[0]
+        overridden_key = key in overridden or any(key.startswith(f"{o}.") for o in overridden)
+        errors.append(f"command line: --{error}" if overridden_key else f"{source}: {error}")
     if errors:
         raise ConfigError(errors)
     return config
