@@ -350,3 +350,33 @@ def test_report_to_tensorboard_writes_event_files(tmp_path):
         ),
     )
     assert list(output.rglob("events.out.tfevents.*"))
+
+
+def test_a_real_ctrl_c_exits_130_with_the_resume_command(tmp_path):
+    """SIGINT to a running ``quotes train`` once a checkpoint exists: no traceback, only complete checkpoints."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    output = tmp_path / "run"
+    command = [sys.executable, "-m", "quotes", "train", str(TINY), *tiny_overrides(output, "--training.epochs=100")]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    marker = output / ".quotes-run.json"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        if marker.is_file() and json.loads(marker.read_text() or "{}").get("checkpoints"):
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert re.search(r"quotes: interrupted: the last complete checkpoint is .*checkpoint-\d+", err), err
+    resume = re.search(r"^resume with: (.*)$", err, flags=re.M)
+    assert resume and resume.group(1).startswith(f"quotes train {TINY} --training.output_dir={output}")
+    assert resume.group(1).endswith("--training.epochs=100 --resume")
+    assert all((c / "trainer_state.json").is_file() for c in output.glob("checkpoint-*"))
+    assert not (output / "quotes.json").exists()  # no finished-model marker for an unfinished run

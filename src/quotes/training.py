@@ -207,21 +207,18 @@ def train(
         folder.claim()
     try:
         result = trainer.train(resume_from_checkpoint=resume or None)
+        card_callback.stop()  # the evaluations below are results, not epochs
+        metrics: dict[str, Any] = {"train": result.metrics}
+        for name in ("validation", "test"):
+            if name in datasets:
+                metrics[name] = trainer.evaluate(_model_columns(datasets[name]), metric_key_prefix=name)
+        metrics["wall_time_s"] = round(time.perf_counter() - started, 1)
+        card.final_metrics = metrics
+        if trainer.is_world_process_zero():
+            _save(trainer, tokenizer, folder, config, metrics, card)
+            logger.info("saved the model to %s (%.0f s)", folder.path, metrics["wall_time_s"])
     except KeyboardInterrupt:
         raise folder.interrupted() from None
-    card_callback.stop()  # the evaluations below are results, not epochs
-    metrics: dict[str, Any] = {"train": result.metrics}
-    for name in ("validation", "test"):
-        if name in datasets:
-            metrics[name] = trainer.evaluate(_model_columns(datasets[name]), metric_key_prefix=name)
-    metrics["wall_time_s"] = round(time.perf_counter() - started, 1)
-    card.final_metrics = metrics
-    if trainer.is_world_process_zero():
-        try:
-            _save(trainer, tokenizer, folder, config, metrics, card)
-        except KeyboardInterrupt:
-            raise folder.interrupted() from None
-        logger.info("saved the model to %s (%.0f s)", folder.path, metrics["wall_time_s"])
     trainer.accelerator.wait_for_everyone()  # every process returns only once rank 0 has written the directory
     return folder.path
 
