@@ -71,7 +71,7 @@ def test_every_card_shape_loads_on_the_hub(changes, tmp_path):
     text = render_model_card(make_card(**changes))
     card = load(text, tmp_path)
     if changes["final_metrics"]:
-        assert card.data.eval_results[0].dataset_type == "org/news"
+        assert card.data.eval_results[0].dataset_type == "org/news" and card.data.datasets == ["org/news"]
     else:
         assert card.data.eval_results is None and "base_model" not in text
         assert "No evaluation data was configured." in text

@@ -141,7 +141,11 @@ def card_metadata(card: ModelCardData) -> Any:
                     metric_value=round(float(metrics[metric_key(split, kind)]), 4),
                 )
             )
+    hub_datasets = sorted(
+        {_dataset_reference([p])[0] for paths in card.data.values() for p in paths if p.startswith("hub:")}
+    )
     return HubCardData(
+        datasets=hub_datasets or None,
         language="en",
         license="apache-2.0",
         library_name="transformers",
