@@ -380,3 +380,21 @@ def test_a_real_ctrl_c_exits_130_with_the_resume_command(tmp_path):
     assert resume.group(1).endswith("--training.epochs=100 --resume")
     assert all((c / "trainer_state.json").is_file() for c in output.glob("checkpoint-*"))
     assert not (output / "quotes.json").exists()  # no finished-model marker for an unfinished run
+
+
+def test_a_dev_set_selects_the_best_checkpoint_by_window_seqeval_f1(tmp_path):
+    dev = ROOT / "data" / "annotations" / "splits" / "test.jsonl"
+    overrides = [
+        "--training.epochs=2",
+        f"--data.validation={dev}",
+        "--data.test=[]",
+        "--training.keep_checkpoints=true",
+    ]
+    output = train(TINY, tiny_overrides(tmp_path / "dev", *overrides))
+    state = json.loads(sorted(output.glob("checkpoint-*"))[-1].joinpath("trainer_state.json").read_text())
+    scores = [row["eval_window_seqeval_f1"] for row in state["log_history"] if "eval_window_seqeval_f1" in row]
+    assert len(scores) == 2 and state["best_metric"] == max(scores)
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["validation"]["validation_window_seqeval_f1"] == pytest.approx(max(scores))  # the best model
+    history = (output / "README.md").read_text().split("### Per epoch")[1].split("## Intended use")[0]
+    assert re.findall(r"^\| (\d\.\d) \| validation \|", history, flags=re.M) == ["1.0", "2.0"]
