@@ -74,11 +74,13 @@ def test_read_splits_from_a_saved_dataset_and_a_cached_hub_dataset(gold_document
 def test_in_memory_data_names_its_splits(gold_documents):
     rows = as_dataset(gold_documents)
     assert in_memory_splits(rows) == {"train": rows}
+    assert in_memory_splits(gold_documents) == {"train": gold_documents}
     with pytest.raises(ValueError, match=r"data: unknown split\(s\) dev; expected train, validation, test"):
         in_memory_splits({"train": rows, "dev": rows})
     with pytest.raises(TypeError, match="expected a datasets.Dataset, DatasetDict or dict of splits, got str"):
         in_memory_splits("train.jsonl")
     config = load_config(None, ["--data.test=[]"])
     assert read_splits(config, {"train": rows}) == {"train": gold_documents}
+    assert read_splits(config, gold_documents) == {"train": gold_documents}
     with pytest.raises(ConfigError, match="data.train: no training documents in the data given for train"):
         read_splits(config, {"train": rows.select([])})

@@ -161,9 +161,10 @@ def train(
         resume: ``True`` resumes from the last checkpoint in the output directory, a path from that checkpoint.
         overwrite: write into a non-empty output folder that no run of ours wrote (same-named files are replaced;
             nothing is deleted).
-        data: documents held in memory instead of ``data.*`` files: a ``datasets.Dataset`` (the training split),
-            or a ``DatasetDict`` / dict with splits ``train``, ``validation``, ``test``; rows have the columns
-            ``id``, ``text`` and ``quotes`` (Citron quote objects).
+        data: documents held in memory instead of ``data.*`` entries: a ``datasets.Dataset`` or a list of
+            :class:`~quotes.schema.Document` (the training split), or a ``DatasetDict`` / dict of them with splits
+            ``train``, ``validation``, ``test``; dataset rows have the columns ``id``, ``text`` and ``quotes``
+            (Citron quote objects).
 
     Returns:
         The output directory.

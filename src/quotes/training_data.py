@@ -8,9 +8,10 @@ Each entry of ``data.train`` / ``data.validation`` / ``data.test`` is one of:
 - ``hub:org/name`` or ``hub:org/name:split``: a Hub dataset loaded with ``datasets.load_dataset`` (the split
   defaults to the section's name; with ``HF_HUB_OFFLINE=1`` it comes from the local cache).
 
-``train(..., data=...)`` also takes a ``datasets.Dataset`` (the training split) or a ``DatasetDict`` / dict of
-splits. Rows need the columns ``id``, ``text`` and ``quotes`` (a list of Citron quote objects); other columns are
-ignored. Every row passes the same validation as a JSON file, with the dataset and row named in errors.
+``train(..., data=...)`` also takes a ``datasets.Dataset`` or a list of :class:`Document` (the training split), or a
+``DatasetDict`` / dict of such splits. Rows need the columns ``id``, ``text`` and ``quotes`` (a list of Citron
+quote objects); other columns are ignored. Every row passes the same validation as a JSON file, with the dataset
+and row named in errors.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def in_memory_splits(data: Any) -> dict[str, Any]:
     """``data`` given to ``train``: a Dataset is the training split; a DatasetDict or dict names its splits."""
     if data is None:
         return {}
-    if hasattr(data, "column_names") and not isinstance(data.column_names, dict):
+    if isinstance(data, list) or (hasattr(data, "column_names") and not isinstance(data.column_names, dict)):
         return {"train": data}
     if not hasattr(data, "keys"):
         raise TypeError(f"data: expected a datasets.Dataset, DatasetDict or dict of splits, got {type(data).__name__}")
