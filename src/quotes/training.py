@@ -1,11 +1,13 @@
 """Training: a config in, a self-describing model directory out, using the stock ``transformers.Trainer``.
 
-``train(config)`` reads the gold data, windows it (:mod:`quotes.data`), builds the model (:mod:`quotes.modeling`)
-and hands the stock Trainer ready datasets, a collator, seqeval metrics and callbacks. Our only hook is the loss
-function (``compute_loss_func``): it sums token losses and divides by the number of labelled tokens in the whole
-batch, so one process and several processes give the same gradients, and it adds optional class weights and
-label smoothing. The output directory holds safetensors weights, the tokenizer, the label map, the resolved
-config, the package version, ``metrics.json`` and a generated model card.
+``train(config)`` checks everything it can before loading anything (output folder, data entries, encoder name,
+precision for this device, Trainer arguments), reads the documents (:mod:`quotes.training_data`), windows them
+(:mod:`quotes.data`), builds the model (:mod:`quotes.modeling`) and hands the stock Trainer ready datasets, a
+collator, seqeval metrics and callbacks. Our only hook is the loss function (``compute_loss_func``): it sums token
+losses and divides by the number of labelled tokens in the whole batch, so one process and several processes give
+the same gradients, and it adds optional class weights and label smoothing. The output directory
+(:mod:`quotes.run_folder`) holds safetensors weights, the tokenizer, the label map, the resolved config, the package
+version, ``metrics.json`` and a generated model card.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import dataclasses
 import json
 import logging
 import math
-import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,29 +24,33 @@ from typing import Any
 from transformers import TrainerCallback  # already loaded by quotes.model_card
 
 from quotes import __version__
-from quotes.config import Config, check_data_paths, load_config
-from quotes.data import build_dataset, read_documents
+from quotes.config import Config, ConfigError, check_data_paths, load_config
+from quotes.data import WindowStats, build_dataset
 from quotes.labels import IGNORE_INDEX, LABELS
 from quotes.metrics import window_seqeval_metrics
-from quotes.model_card import ModelCardCallback, ModelCardData, render_model_card
-from quotes.modeling import build_model, load_tokenizer
+from quotes.model_card import METRIC, ModelCardCallback, ModelCardData, render_model_card
+from quotes.modeling import build_model, check_model_source, hub_base_model, load_model_config, load_tokenizer
+from quotes.precision import DeviceFacts, PrecisionError, choose_precision, detect_device
+from quotes.run_folder import QUOTES_FILE, RunFolder, TrainingInterrupted
+from quotes.training_data import in_memory_splits, read_splits
 
 logger = logging.getLogger(__name__)
 
-QUOTES_FILE = "quotes.json"
-"""Metadata our loader reads: package version, labels, window size, the data a model was trained on."""
+__all__ = ["QUOTES_FILE", "TrainingInterrupted", "train"]
 
 
-def _compute_metrics(eval_prediction: Any) -> dict[str, float]:
+def window_metrics(eval_prediction: Any) -> dict[str, float]:
+    """Seqeval over the evaluation windows with argmax decoding: ``window_seqeval_f1``, ``window_seqeval_QUOTE_f1``...
+
+    Not the document-level seqeval of ``quotes evaluate`` (whole documents, Viterbi decoding), so its keys say so.
+    """
     logits, label_ids = eval_prediction.predictions, eval_prediction.label_ids
-    # Unprefixed keys (f1, QUOTE_f1, ...) as metric_for_best_model expects here; where the Trainer is set up they
-    # get the house prefix (window_seqeval_f1, ...), and keys already prefixed pass through unchanged.
-    return window_seqeval_metrics(logits.argmax(-1), label_ids, prefix="")
+    return window_seqeval_metrics(logits.argmax(-1), label_ids, prefix=f"{METRIC}_")
 
 
-def class_weights(datasets_labels: Sequence[Sequence[int]], mode: str) -> list[float] | None:
+def class_weights(datasets_labels: Sequence[Sequence[int]], mode: str | None) -> list[float] | None:
     """Per-label loss weights: ``balanced`` = total / (labels x count), ``sqrt`` its square root, O stays near 1."""
-    if mode == "none":
+    if mode is None or mode == "none":  # "none": the spelling of saved configs before null
         return None
     counts = [0] * len(LABELS)
     for row in datasets_labels:
@@ -95,8 +100,25 @@ class LogEveryEpochEnd(TrainerCallback):
         return control
 
 
+class RecordCheckpoints(TrainerCallback):
+    """Writes the name of each checkpoint the run saves into the folder's marker: clean-up removes only those."""
+
+    def __init__(self, folder: RunFolder):
+        self.folder = folder
+
+    def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+        if state.is_world_process_zero:
+            self.folder.record_checkpoint(f"checkpoint-{state.global_step}")
+        return control
+
+
 def train(
-    config: Config | str | Path, overrides: list[str] | dict[str, Any] | None = None, resume: bool | str = False
+    config: Config | str | Path,
+    overrides: list[str] | dict[str, Any] | None = None,
+    resume: bool | str = False,
+    *,
+    overwrite: bool = False,
+    data: Any = None,
 ) -> Path:
     """Train a quote tagger as ``config`` says and save everything needed to use and reproduce it.
 
@@ -108,65 +130,149 @@ def train(
         config: a :class:`Config`, or the path of a YAML config file.
         overrides: dotted overrides applied before validation (``["--training.epochs=3"]``).
         resume: ``True`` resumes from the last checkpoint in the output directory, a path from that checkpoint.
+        overwrite: write into a non-empty output folder that no run of ours wrote (same-named files are replaced;
+            nothing is deleted).
+        data: documents held in memory instead of ``data.*`` entries: a ``datasets.Dataset`` or a list of
+            :class:`~quotes.schema.Document` (the training split), or a ``DatasetDict`` / dict of them with splits
+            ``train``, ``validation``, ``test``; dataset rows have the columns ``id``, ``text`` and ``quotes``
+            (Citron quote objects).
 
     Returns:
         The output directory.
+
+    Raises:
+        ConfigError: any problem found before training (config, output folder, data entries, encoder, precision),
+            each naming its key.
+        TrainingInterrupted: Ctrl-C during training; nothing half-written is left, and ``.checkpoint`` says where
+            to resume from.
     """
     import torch
-    from transformers import (
-        DataCollatorForTokenClassification,
-        EarlyStoppingCallback,
-        Trainer,
-        TrainingArguments,
-        set_seed,
-    )
+    from transformers import set_seed
 
-    if not isinstance(config, Config):
-        config = load_config(config, overrides)
-    elif overrides:
-        raise ValueError("overrides apply to a config file; edit the Config object directly instead")
-    check_data_paths(config)
+    config = _resolve_config(config, overrides)
+    given = in_memory_splits(data)
+    folder = RunFolder.check(config.training.output_dir, overwrite=overwrite, resume=resume)
+    check_data_paths(config, skip=frozenset(given))
+    check_model_source(config.model.name)
+    config = _record_given_data(config, given)
+    precision, device = _choose_precision(config)
+    eval_name = next((name for name in ("validation", "test") if name in given or getattr(config.data, name)), None)
+    args = training_arguments(config, precision, device, eval_name)
+    model_config = load_model_config(config.model)  # checks model.config_overrides before any weights load
+
     if config.training.threads:
         torch.set_num_threads(config.training.threads)
     started = time.perf_counter()
-    output_dir = Path(config.training.output_dir)
-
-    splits = {
-        name: read_documents(paths, attributions=config.data.attributions)
-        for name in ("train", "validation", "test")
-        if (paths := getattr(config.data, name))
-    }
+    splits = read_splits(config, given)
     tokenizer = load_tokenizer(config.model.name)
+    datasets, stats = _windows(splits, tokenizer, config)
+    set_seed(config.training.seed)
+    model = build_model(config.model, model_config)
+    card = ModelCardData.from_run(config, stats, __version__, base_model=hub_base_model(config.model.name))
+    card.hyperparameters["precision (this run)"] = f"{precision} on {device.describe()}"
+    card.eval_split = eval_name
+    card_callback = ModelCardCallback(card)
+    trainer = _trainer(config, args, model, tokenizer, datasets, eval_name, [card_callback, RecordCheckpoints(folder)])
+    _log_batch_size(trainer, args, card)
+
+    if trainer.is_world_process_zero():
+        folder.claim()
+    try:
+        result = trainer.train(resume_from_checkpoint=resume or None)
+        card_callback.stop()  # the evaluations below are results, not epochs
+        metrics: dict[str, Any] = {"train": result.metrics}
+        for name in ("validation", "test"):
+            if name in datasets:
+                metrics[name] = trainer.evaluate(_model_columns(datasets[name]), metric_key_prefix=name)
+        metrics["wall_time_s"] = round(time.perf_counter() - started, 1)
+        card.final_metrics = metrics
+        if trainer.is_world_process_zero():
+            _save(trainer, tokenizer, folder, config, metrics, card)
+            logger.info("saved the model to %s (%.0f s)", folder.path, metrics["wall_time_s"])
+    except KeyboardInterrupt:
+        raise folder.interrupted() from None
+    trainer.accelerator.wait_for_everyone()  # every process returns only once rank 0 has written the directory
+    return folder.path
+
+
+def _resolve_config(config: Config | str | Path, overrides: list[str] | dict[str, Any] | None) -> Config:
+    if not isinstance(config, Config):
+        return load_config(config, overrides)
+    if overrides:
+        raise ValueError("overrides apply to a config file; edit the Config object directly instead")
+    return config
+
+
+def _record_given_data(config: Config, given: dict[str, Any]) -> Config:
+    """The saved config names in-memory splits by what they were (they have no path to record)."""
+    if not given:
+        return config
+    described = {name: [f"<in-memory {type(split).__name__}, {len(split)} rows>"] for name, split in given.items()}
+    return dataclasses.replace(config, data=dataclasses.replace(config.data, **described))
+
+
+def _choose_precision(config: Config) -> tuple[str, DeviceFacts]:
+    device = detect_device()
+    try:
+        precision, warning = choose_precision(config.training.precision, device)
+    except PrecisionError as error:
+        raise ConfigError([str(error)]) from None
+    if warning:
+        logger.warning("%s", warning)
+    logger.info(
+        "training on the %s in %s (training.precision: %s)", device.describe(), precision, config.training.precision
+    )
+    return precision, device
+
+
+def _windows(
+    splits: dict[str, list[Any]], tokenizer: Any, config: Config
+) -> tuple[dict[str, Any], dict[str, WindowStats]]:
     datasets, stats = {}, {}
     for name, documents in splits.items():
         datasets[name], stats[name] = build_dataset(documents, tokenizer, config.model.max_length, config.model.stride)
+    return datasets, stats
 
-    set_seed(config.training.seed)
-    model = build_model(config.model)
-    eval_name = "validation" if "validation" in datasets else "test" if "test" in datasets else None
-    select_best = eval_name == "validation"
-    if eval_name == "test":
-        logger.info("no validation set: the test split is scored every epoch for the log; no checkpoint selection")
-    args = _training_arguments(TrainingArguments, config, output_dir, eval_name, select_best)
-    card = ModelCardData.from_run(config, {name: s for name, s in stats.items()}, __version__)
+
+def _model_columns(dataset: Any) -> Any:
+    return dataset.remove_columns(["document", "window"])
+
+
+def _trainer(
+    config: Config,
+    args: Any,
+    model: Any,
+    tokenizer: Any,
+    datasets: dict[str, Any],
+    eval_name: str | None,
+    callbacks: list[Any],
+) -> Any:
+    """The stock Trainer with our collator, metrics, loss, early stopping (with a dev set) and callbacks."""
+    from transformers import DataCollatorForTokenClassification, EarlyStoppingCallback, Trainer
+
     t = config.training
-    callbacks: list[Any] = [ModelCardCallback(card), LogEveryEpochEnd()]
-    if select_best and t.early_stopping_patience > 0:
+    callbacks = [*callbacks, LogEveryEpochEnd()]
+    if eval_name == "validation" and t.early_stopping_patience > 0:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=t.early_stopping_patience))
+    elif eval_name == "test":
+        logger.info("no validation set: the test split is scored every epoch for the log; no checkpoint selection")
     weights = class_weights(datasets["train"]["labels"], t.class_weights)
     if weights:
         logger.info("class weights (%s): %s", t.class_weights, dict(zip(LABELS, (round(w, 2) for w in weights))))
-    trainer = Trainer(
+    return Trainer(
         model=model,
         args=args,
-        train_dataset=datasets["train"].remove_columns(["document", "window"]),
-        eval_dataset=datasets[eval_name].remove_columns(["document", "window"]) if eval_name else None,
+        train_dataset=_model_columns(datasets["train"]),
+        eval_dataset=_model_columns(datasets[eval_name]) if eval_name else None,
         data_collator=DataCollatorForTokenClassification(tokenizer, label_pad_token_id=IGNORE_INDEX),
         processing_class=tokenizer,
-        compute_metrics=_compute_metrics,
+        compute_metrics=window_metrics,
         compute_loss_func=make_loss_function(weights, t.label_smoothing),
         callbacks=callbacks,
     )
+
+
+def _log_batch_size(trainer: Any, args: Any, card: ModelCardData) -> None:
     world = args.world_size  # processes that train together (torchrun / accelerate launch); 1 for a plain run
     global_batch = args.per_device_train_batch_size * args.gradient_accumulation_steps * world
     card.hyperparameters["world_size (processes)"] = world
@@ -180,36 +286,18 @@ def train(
             args.gradient_accumulation_steps,
             global_batch,
         )
-    result = trainer.train(resume_from_checkpoint=resume or None)
-
-    metrics: dict[str, Any] = {"train": result.metrics}
-    for name in ("validation", "test"):
-        if name in datasets:
-            metrics[name] = trainer.evaluate(
-                datasets[name].remove_columns(["document", "window"]), metric_key_prefix=name
-            )
-    metrics["wall_time_s"] = round(time.perf_counter() - started, 1)
-    card.final_metrics = metrics
-    if trainer.is_world_process_zero():
-        trainer.save_model(str(output_dir))
-        tokenizer.save_pretrained(str(output_dir))
-        save_run_files(output_dir, config, metrics, card)
-        (output_dir / "training_args.bin").unlink(missing_ok=True)  # a pickle; config.yaml is the record of the run
-        if not t.keep_checkpoints:
-            for checkpoint in output_dir.glob("checkpoint-*"):
-                shutil.rmtree(checkpoint)
-        logger.info("saved the model to %s (%.0f s)", output_dir, metrics["wall_time_s"])
-    trainer.accelerator.wait_for_everyone()  # every process returns only once rank 0 has written the directory
-    return output_dir
 
 
-def _training_arguments(cls: Any, config: Config, output_dir: Path, eval_name: str | None, select_best: bool) -> Any:
-    """Our config as stock ``TrainingArguments``: evaluate and save every epoch, CPU unless CUDA is there."""
-    import torch
+def training_arguments(config: Config, precision: str, device: DeviceFacts, eval_name: str | None) -> Any:
+    """Our config as stock ``TrainingArguments``: evaluate and save every epoch, on the device and precision chosen,
+    then ``training.trainer_args`` on top (validated by ``TrainingArguments`` itself, errors named by key)."""
+    from transformers import TrainingArguments
 
     t = config.training
-    return cls(
-        output_dir=str(output_dir),
+    select_best = eval_name == "validation"
+    _check_report_to(t.report_to)
+    arguments = dict(
+        output_dir=str(Path(t.output_dir).expanduser()),
         num_train_epochs=t.epochs,
         max_steps=t.max_steps,
         learning_rate=t.learning_rate,
@@ -220,24 +308,61 @@ def _training_arguments(cls: Any, config: Config, output_dir: Path, eval_name: s
         gradient_accumulation_steps=t.gradient_accumulation_steps,
         seed=t.seed,
         data_seed=t.seed,
-        bf16=t.bf16,
-        use_cpu=not torch.cuda.is_available(),
+        bf16=precision == "bf16",
+        fp16=precision == "fp16",
+        use_cpu=device.kind == "cpu",
         eval_strategy="epoch" if eval_name else "no",
         save_strategy="epoch",
         save_total_limit=t.save_total_limit,
         load_best_model_at_end=select_best,
-        metric_for_best_model="f1" if select_best else None,
+        metric_for_best_model=f"{METRIC}_f1" if select_best else None,
         greater_is_better=True if select_best else None,
         logging_steps=t.logging_steps,
         dataloader_num_workers=t.dataloader_workers,
-        report_to=[],
+        report_to=list(t.report_to),
         disable_tqdm=False,  # transformers hides progress bars when its log level is above INFO (the CLI's)
     )
+    arguments.update(t.trainer_args)
+    try:
+        return TrainingArguments(**arguments)
+    except (TypeError, ValueError) as error:
+        where = f"training.trainer_args ({', '.join(t.trainer_args)})" if t.trainer_args else "training"
+        raise ConfigError([f"{where}: transformers.TrainingArguments refused it: {error}"]) from None
+
+
+def _check_report_to(trackers: list[str]) -> None:
+    """Unknown or uninstalled trackers fail now, not after the model has loaded."""
+    if not trackers:
+        return
+    from transformers.integrations import get_reporting_integration_callbacks
+
+    errors = []
+    for index, tracker in enumerate(trackers):
+        try:
+            get_reporting_integration_callbacks([tracker])
+        except (ValueError, RuntimeError, ImportError) as error:
+            errors.append(f"training.report_to[{index}]: {tracker}: {error}")
+    if errors:
+        raise ConfigError(errors)
+
+
+def _save(
+    trainer: Any, tokenizer: Any, folder: RunFolder, config: Config, metrics: dict[str, Any], card: ModelCardData
+) -> None:
+    trainer.save_model(str(folder.path))
+    tokenizer.save_pretrained(str(folder.path))
+    save_run_files(folder.path, config, metrics, card)
+    (folder.path / "training_args.bin").unlink(missing_ok=True)  # a pickle; config.yaml is the record of the run
+    if not config.training.keep_checkpoints:
+        folder.remove_checkpoints()
 
 
 def save_run_files(output_dir: Path, config: Config, metrics: dict[str, Any], card: ModelCardData) -> None:
-    """Everything beside the weights: resolved config, label map and version, metrics and the model card."""
+    """Everything beside the weights: resolved config, metrics, the model card, then ``quotes.json`` last (its
+    presence tells a finished save from an interrupted one)."""
     config.save(output_dir / "config.yaml")
+    (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float) + "\n", encoding="utf-8")
+    (output_dir / "README.md").write_text(render_model_card(card), encoding="utf-8")
     meta = {
         "quotes_version": __version__,
         "labels": list(LABELS),
@@ -247,5 +372,3 @@ def save_run_files(output_dir: Path, config: Config, metrics: dict[str, Any], ca
         "predict": dataclasses.asdict(config.predict),
     }
     (output_dir / QUOTES_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float) + "\n", encoding="utf-8")
-    (output_dir / "README.md").write_text(render_model_card(card), encoding="utf-8")
