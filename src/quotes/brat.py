@@ -22,6 +22,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
+from quotes.errors import UserInputError
 from quotes.lexicon import is_communication_cue
 from quotes.schema import (
     KINDS,
@@ -553,7 +554,7 @@ def scan_brat_document(
         The report; ``documents`` holds the document only when ``errors`` is empty.
     """
     if attributions not in ("all", "communication"):
-        raise ValueError(f"attributions must be 'all' or 'communication', got {attributions!r}")
+        raise UserInputError(f"attributions must be 'all' or 'communication', got {attributions!r}")
     txt_path, ann_path = Path(txt_path), Path(ann_path)
     document_id = document_id if document_id is not None else txt_path.stem
     report = BratReport()

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from quotes.errors import UserInputError
 from quotes.schema import (
     DataValidationError,
     Document,
@@ -100,9 +101,9 @@ def write_documents(documents: Iterable[Document], path: str | Path) -> Path:
     path = Path(path)
     documents = list(documents)
     if path.suffix not in JSON_SUFFIXES:
-        raise ValueError(f"{path}: unsupported file type {path.suffix!r} (use .json or .jsonl)")
+        raise UserInputError(f"{path}: unsupported file type {path.suffix!r} (use .json or .jsonl)")
     if path.suffix == ".json" and len(documents) != 1:
-        raise ValueError(f"{path}: a .json file holds exactly one document, got {len(documents)}; use .jsonl")
+        raise UserInputError(f"{path}: a .json file holds exactly one document, got {len(documents)}; use .jsonl")
     issues = [
         ValidationIssue(str(path), None, document.id, issue.path, issue.problem)
         for document in documents

@@ -378,9 +378,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_INTERRUPTED = 130  # what a shell reports for a process stopped by Ctrl-C (SIGINT)
+_PATH_ERRORS = (FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError, PermissionError)
+
+
 def main(argv: list[str] | None = None) -> int:
-    from quotes.config import ConfigError
-    from quotes.schema import DataValidationError
+    """Run one subcommand; a user's mistake becomes a one-line message and exit 2, never a traceback.
+
+    User mistakes are :class:`quotes.errors.UserInputError` (config and data errors included), a path that does not
+    exist or cannot be written, text that is not UTF-8, and input nested too deeply to read. Anything else is a bug
+    in quotes: its traceback is shown, with exit 1.
+    """
+    from quotes.errors import UserInputError
 
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -406,10 +415,27 @@ def main(argv: list[str] | None = None) -> int:
         # the reader (head, less) stopped reading; https://docs.python.org/3/library/signal.html#note-on-sigpipe
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141  # what a shell reports for a writer killed by SIGPIPE
-    except (ConfigError, DataValidationError, FileNotFoundError, ValueError) as error:
+    except KeyboardInterrupt:
+        print("quotes: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except UserInputError as error:
         if args.verbose:
             raise
         return _fail(str(error))
+    except _PATH_ERRORS as error:
+        if args.verbose:
+            raise
+        if error.filename and error.strerror:  # an OSError from the system: "path: No such file or directory"
+            return _fail(f"{error.filename}: {error.strerror}")
+        return _fail(str(error))  # ours already names the path
+    except UnicodeError as error:
+        if args.verbose:
+            raise
+        return _fail(f"text that is not valid UTF-8 ({error}); convert the input to UTF-8")
+    except RecursionError:
+        if args.verbose:
+            raise
+        return _fail("the input is nested too deeply to read (a JSON or YAML structure, or recursive YAML anchors)")
 
 
 if __name__ == "__main__":

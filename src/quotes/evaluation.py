@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from quotes.errors import UserInputError
 from quotes.metrics import match_quotes, same_speaker, same_speaker_by_name
 from quotes.report import (
     HEADLINE_METRICS,
@@ -100,7 +101,7 @@ def evaluate(
     previous = load_previous(str(compare_with)) if compare_with is not None else None
     documents = _as_documents(data)
     if not documents:
-        raise ValueError(f"no gold documents to evaluate in {data!r}")
+        raise UserInputError(f"no gold documents to evaluate in {data!r}")
     from quotes.baseline import RuleBasedExtractor
 
     predictor, name = _as_predictor(model)

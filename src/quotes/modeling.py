@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from quotes.config import DEFAULT_ENCODER, ConfigError, ModelConfig
+from quotes.errors import UserInputError
 from quotes.labels import ID2LABEL, LABEL2ID
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ def load_tokenizer(name: str) -> Any:
     path = resolve_model_path(name)
     tokenizer = AutoTokenizer.from_pretrained(path, **_load_kwargs(path))
     if not getattr(tokenizer, "is_fast", False):
-        raise ValueError(f"{name}: a fast tokenizer is required (character offsets come from it)")
+        raise UserInputError(f"{name}: a fast tokenizer is required (character offsets come from it)")
     return tokenizer
 
 

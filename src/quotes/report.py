@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from quotes.errors import UserInputError
 from quotes.metrics import SPAN_KINDS, score_documents
 from quotes.schema import KINDS, Document, QuoteRecord
 
@@ -258,28 +259,28 @@ def parse_thresholds(spec: str | Mapping[str, float] | None) -> dict[str, float]
         items = [(str(k), v, f"{k}={v}") for k, v in spec.items()]
     else:
         if not spec.strip():
-            raise ValueError("the threshold list is empty; give key=value items, e.g. quote_f1=0.5")
+            raise UserInputError("the threshold list is empty; give key=value items, e.g. quote_f1=0.5")
         items = []
         for item in (part.strip() for part in spec.split(",")):
             if not item:
-                raise ValueError(f"empty item in threshold list {spec!r}; remove the extra comma")
+                raise UserInputError(f"empty item in threshold list {spec!r}; remove the extra comma")
             key, sep, value = item.partition("=")
             if not sep:
-                raise ValueError(f"threshold {item!r} is not key=value (e.g. quote_f1=0.6)")
+                raise UserInputError(f"threshold {item!r} is not key=value (e.g. quote_f1=0.6)")
             items.append((key.strip(), value.strip(), item))
     valid = threshold_keys()
     thresholds: dict[str, float] = {}
     for key, value, item in items:
         name = _threshold_name(key, item, valid)
         if name in thresholds:
-            raise ValueError(f"threshold {item!r}: {name} is given twice")
+            raise UserInputError(f"threshold {item!r}: {name} is given twice")
         thresholds[name] = _threshold_value(name, value, item)
     return thresholds
 
 
 def _threshold_name(key: str, item: str, valid: list[str]) -> str:
     if not key:
-        raise ValueError(f"threshold {item!r} has no key (e.g. quote_f1=0.6)")
+        raise UserInputError(f"threshold {item!r} has no key (e.g. quote_f1=0.6)")
     if key in THRESHOLD_ALIASES:
         new = THRESHOLD_ALIASES[key]
         warnings.warn(
@@ -290,7 +291,7 @@ def _threshold_name(key: str, item: str, valid: list[str]) -> str:
     if key not in valid and key not in named_paths:
         close = difflib.get_close_matches(key, [*valid, *named_paths, *THRESHOLD_ALIASES], n=1)
         hint = f" Did you mean {metric_name(THRESHOLD_ALIASES.get(close[0], close[0]))!r}?" if close else ""
-        raise ValueError(
+        raise UserInputError(
             f"unknown threshold key {key!r}.{hint} Valid keys: {', '.join(METRICS)}; or a numeric path of "
             "report.json (e.g. spans.QUOTE.exact.tp, counts.matched_quotes)"
         )
@@ -301,11 +302,11 @@ def _threshold_value(name: str, value: Any, item: str) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"threshold {item!r}: the value is not a number (e.g. {name}=0.6)") from None
+        raise UserInputError(f"threshold {item!r}: the value is not a number (e.g. {name}=0.6)") from None
     is_rate = metric_path(name).rsplit(".", 1)[-1] in _RATES
     if not math.isfinite(number) or number < 0 or (is_rate and number > 1):
         expected = "a number from 0 to 1" if is_rate else "a finite number of at least 0"
-        raise ValueError(f"threshold {item!r}: {name} needs {expected}, got {value!r}")
+        raise UserInputError(f"threshold {item!r}: {name} needs {expected}, got {value!r}")
     return number
 
 
@@ -402,11 +403,11 @@ def load_previous(path: str) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ValueError(f"--compare {path}: no such file; give the report.json of an earlier run") from None
+        raise UserInputError(f"--compare {path}: no such file; give the report.json of an earlier run") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"--compare {path}: not a readable JSON file ({error})") from None
+        raise UserInputError(f"--compare {path}: not a readable JSON file ({error})") from None
     if not isinstance(data, dict) or not str(data.get("format", "")).startswith("quotes.evaluation"):
-        raise ValueError(f"--compare {path}: not a report.json written by `quotes evaluate` (no format key)")
+        raise UserInputError(f"--compare {path}: not a report.json written by `quotes evaluate` (no format key)")
     return data
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from quotes.errors import UserInputError
+
 KINDS = ("QUOTE", "SPEAKER", "CUE")
 """Span kinds, in label order. QUOTE is a record's content, SPEAKER its source, CUE its cue."""
 
@@ -171,7 +173,7 @@ class Document:
     def __post_init__(self) -> None:
         reserved = [key for key in self.metadata if key in _DOCUMENT_KEYS]
         if reserved:
-            raise ValueError(f"document {self.id!r}: metadata may not use the document fields {reserved}")
+            raise UserInputError(f"document {self.id!r}: metadata may not use the document fields {reserved}")
 
     def labelled_spans(self) -> list[tuple[str, Span]]:
         """Every distinct ``(kind, span)`` of the document sorted by position (a shared source counts once)."""
@@ -301,7 +303,7 @@ class ValidationIssue:
         return f"{where}:{doc}{path} {self.problem}"
 
 
-class DataValidationError(ValueError):
+class DataValidationError(UserInputError):
     """Raised with every :class:`ValidationIssue` found, not only the first."""
 
     def __init__(self, issues: Sequence[ValidationIssue]):

@@ -22,6 +22,7 @@ from typing import Any
 
 from quotes.config import Config, ConfigError
 from quotes.data import read_documents
+from quotes.errors import UserInputError
 from quotes.schema import DataValidationError, Document, document_from_dict
 
 SPLITS = ("train", "validation", "test")
@@ -34,7 +35,7 @@ def parse_hub_ref(entry: str, default_split: str) -> tuple[str, str]:
     """``hub:org/name[:split]`` -> ``(org/name, split)``; ValueError for anything else starting with ``hub:``."""
     match = _HUB_REF.match(entry)
     if not match:
-        raise ValueError(f"{entry}: expected hub:org/name or hub:org/name:split")
+        raise UserInputError(f"{entry}: expected hub:org/name or hub:org/name:split")
     return match.group(1), match.group(2) or default_split
 
 
@@ -52,7 +53,7 @@ def documents_from_dataset(dataset: Any, source: str) -> list[Document]:
     """
     missing = [c for c in COLUMNS if c not in dataset.column_names]
     if missing:
-        raise ValueError(
+        raise UserInputError(
             f"{source}: missing column(s) {', '.join(missing)}; the dataset has {', '.join(dataset.column_names)} "
             "(rows need id, text and quotes in the Citron JSON form)"
         )
@@ -81,7 +82,7 @@ def _pick_split(loaded: Any, split: str, source: str) -> Any:
     if hasattr(loaded, "column_names") and not isinstance(loaded.column_names, dict):
         return loaded  # a single Dataset
     if split not in loaded:
-        raise ValueError(f"{source}: no split {split!r}; the dataset has {', '.join(loaded)}")
+        raise UserInputError(f"{source}: no split {split!r}; the dataset has {', '.join(loaded)}")
     return loaded[split]
 
 
@@ -131,7 +132,7 @@ def in_memory_splits(data: Any) -> dict[str, Any]:
         raise TypeError(f"data: expected a datasets.Dataset, DatasetDict or dict of splits, got {type(data).__name__}")
     unknown = [name for name in data.keys() if name not in SPLITS]
     if unknown:
-        raise ValueError(f"data: unknown split(s) {', '.join(map(str, unknown))}; expected {', '.join(SPLITS)}")
+        raise UserInputError(f"data: unknown split(s) {', '.join(map(str, unknown))}; expected {', '.join(SPLITS)}")
     return dict(data)
 
 
