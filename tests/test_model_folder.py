@@ -283,11 +283,18 @@ def special_tokens_only_vocabulary(folder: Path) -> None:
     (folder / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n")
 
 
+def larger_vocabulary(folder: Path) -> None:
+    tokenizer = json.loads((folder / "tokenizer.json").read_text())
+    vocabulary = tokenizer["model"]["vocab"]
+    vocabulary.update({f"word{i}": len(vocabulary) + i for i in range(50)})
+    (folder / "tokenizer.json").write_text(json.dumps(tokenizer))
+
+
 @pytest.mark.parametrize(
     ("break_it", "error", "message"),
     [
         (remove_tokenizer, FileNotFoundError, r"no tokenizer files \(one of tokenizer.json, vocab.txt"),
-        (special_tokens_only_vocabulary, ValueError, r"the tokenizer \(5 tokens\) does not fit the model"),
+        (larger_vocabulary, ValueError, r"the tokenizer \(\d+ tokens\) does not fit the model \(\d+ embeddings\)"),
         (truncate_weights, ValueError, r"model.safetensors: truncated or corrupt safetensors weights: it has \d+"),
         (corrupt_weights, ValueError, r"model.safetensors: truncated or corrupt safetensors weights"),
         (lambda f: (f / "model.safetensors").write_bytes(b""), ValueError, r"model.safetensors: truncated"),
@@ -300,7 +307,7 @@ def special_tokens_only_vocabulary(folder: Path) -> None:
     ],
     ids=[
         "no-tokenizer",
-        "5-token-vocabulary",
+        "tokenizer-larger-than-the-model",
         "truncated-weights",
         "corrupt-weights",
         "empty-weights",
@@ -333,6 +340,12 @@ def test_a_folder_without_quotes_json_loads_with_a_warning_naming_the_defaults(m
     extractor = load(model_dir)
     assert (extractor.max_length, extractor.stride, extractor.min_score) == (256, 64, None)
     assert "no quotes.json" in caplog.text and "max_length=256, stride=64" in caplog.text
+
+
+def test_a_vocabulary_of_special_tokens_only_loads_with_a_warning(model_dir, caplog):
+    special_tokens_only_vocabulary(model_dir)
+    assert len(load(model_dir).tokenizer) == 5
+    assert "the tokenizer knows only its 5 special tokens" in caplog.text and str(model_dir) in caplog.text
 
 
 def test_a_file_is_not_a_model_folder(tmp_path):
