@@ -108,3 +108,15 @@ def test_tokenize_windows_skips_blank_texts_and_keeps_offsets_into_the_original(
 def test_tokenize_windows_of_no_text_is_empty(tokenizer):
     assert tokenize_windows(tokenizer, [], 8, 2) == []
     assert tokenize_windows(tokenizer, [" \n"], 8, 2) == []
+
+
+def test_merge_windows_docstring_example_runs():
+    import doctest
+
+    from quotes import inference
+
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner()
+    for test in finder.find(inference.merge_windows, "merge_windows", globs={"merge_windows": merge_windows}):
+        runner.run(test)
+    assert runner.summarize(verbose=False) == doctest.TestResults(failed=0, attempted=1)

@@ -47,6 +47,8 @@ def resolve_model_dir(
     """
     if not isinstance(name_or_path, (str, Path)):
         raise TypeError(f"name_or_path must be a folder or a Hub id (str), got {type(name_or_path).__name__}")
+    if not str(name_or_path).strip():
+        raise FileNotFoundError("the model is an empty path; give a model folder or a Hub id")
     path = Path(name_or_path).expanduser()
     if path.exists():
         if not path.is_dir():
@@ -60,7 +62,7 @@ def resolve_model_dir(
     from huggingface_hub import constants, snapshot_download
     from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
 
-    where = f"revision {revision!r}" if revision else "its main revision"
+    at = f" at revision {revision!r}" if revision else ""
     try:
         folder = snapshot_download(
             name,
@@ -72,20 +74,19 @@ def resolve_model_dir(
             ignore_patterns=_HUB_SKIP,
         )
     except RevisionNotFoundError:
-        raise FileNotFoundError(f"{name}: the Hub model has no {where}") from None
+        raise FileNotFoundError(f"{name}: the Hub model has no revision {revision!r}") from None
     except (RepositoryNotFoundError, GatedRepoError):
         raise FileNotFoundError(
             f"{name}: no such model folder, and no Hub model {name!r} this account can read "
             "(a private or gated model needs `hf auth login` or token=)"
         ) from None
     except (HfHubHTTPError, OSError, ValueError) as error:
-        offline = local_files_only or constants.is_offline_mode()
-        reason = (
-            f"the local Hub cache ({cache_dir or constants.HF_HUB_CACHE}) holds no {where} of it, and the Hub is "
-            f"not asked ({'local_files_only=True' if local_files_only else 'HF_HUB_OFFLINE=1'})"
-            if offline
-            else f"it could not be fetched from the Hub ({type(error).__name__}: {str(error).splitlines()[0]})"
-        )
+        if local_files_only or constants.is_offline_mode():
+            switch = "local_files_only=True" if local_files_only else "HF_HUB_OFFLINE=1"
+            reason = f"not in the local Hub cache ({cache_dir or constants.HF_HUB_CACHE}){at}, and {switch} keeps "
+            reason += "the Hub from being asked"
+        else:
+            reason = f"it could not be fetched{at} ({type(error).__name__}: {str(error).splitlines()[0]})"
         raise FileNotFoundError(f"{name}: no such model folder, and as a Hub id: {reason}") from None
     return Path(folder)
 
