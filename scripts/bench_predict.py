@@ -1,19 +1,21 @@
 """Prediction speed of ``QuoteExtractor`` against the bare model forward pass and the Hugging Face pipeline.
 
 Usage:
-    python scripts/bench_predict.py --model runs/seed [--repeat 3] [--batch-size 16] [--quick] [--profile]
+    python scripts/bench_predict.py --model runs/seed [--repeat 3] [--batch-size 16] [--dtype auto] [--quick]
+        [--device cpu] [--profile]
 
 Two corpora: the seed articles (``data/annotations/seed/*.json``, field ``text``) and about 1 MB of news-like text
 (0.2 MB with ``--quick``) built with no network from the seed texts' paragraphs, shuffled with a fixed seed into
 documents of about 5 kB. Three ways to tag each corpus, each timed ``--repeat`` times in interleaved rounds (so that
 load from other jobs hits all three alike; medians reported; one untimed warm-up round on the seed articles):
 
-- ``bare forward``: the model alone over the very windows ``QuoteExtractor`` builds (same tokenization, same
-  batching by length, same autocast precision); only the ``model(...)`` calls are timed. The lower bound.
+- ``bare forward``: the model alone over the very windows ``QuoteExtractor`` builds (its own
+  ``tokenize_windows`` and ``batch_windows``, the same autocast dtype); only the ``model(...)`` calls are timed.
+  The lower bound.
 - ``QuoteExtractor``: ``predict(texts)``, end to end (tokenize, forward, merge windows, spans, linking).
 - ``HF pipeline``: ``pipeline("token-classification", aggregation_strategy="simple", device=-1)`` on the same model,
   with ``stride`` and the tokenizer's ``model_max_length`` set to our window size and overlap (without ``stride`` it
-  truncates every text to one window), the same batch size and the same autocast precision.
+  truncates every text to one window), the same batch size and the same autocast dtype.
 
 Hooks on the model also time its forward calls inside each ``predict`` and pipeline call: the ``outside model``
 column is the rest of the call (our overhead, or the pipeline's), measured within one call, so other jobs' load
@@ -133,35 +135,15 @@ def timed_rounds(
 
 
 def forward_batches(extractor: Any, texts: Sequence[str], batch_size: int) -> list[tuple[Any, Any]]:
-    """(input ids, attention mask) batches exactly as ``QuoteExtractor._tag_tokens`` builds them."""
-    import torch
+    """(input ids, attention mask) batches on the extractor's device, built by the very functions ``predict`` uses."""
+    from quotes.inference import batch_windows, tokenize_windows
 
-    from quotes.data import encode_windows
-
-    windows = []
-    for text in texts:
-        if text.strip():
-            windows += encode_windows(extractor.tokenizer, text, extractor.max_length, extractor.stride)["input_ids"]
-    windows.sort(key=len)
+    windows = tokenize_windows(extractor.tokenizer, texts, extractor.max_length, extractor.stride)
     pad = extractor.tokenizer.pad_token_id or 0
-    batches = []
-    for begin in range(0, len(windows), batch_size):
-        batch = windows[begin : begin + batch_size]
-        width = max(map(len, batch))
-        ids = torch.full((len(batch), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for row, window in enumerate(batch):
-            ids[row, : len(window)] = torch.tensor(window)
-            mask[row, : len(window)] = 1
-        batches.append((ids.to(extractor.device), mask.to(extractor.device)))
-    return batches
-
-
-def autocast(extractor: Any) -> Any:
-    import torch
-
-    dtype = extractor.autocast_dtype
-    return torch.autocast(extractor.device.type, dtype=dtype or torch.float32, enabled=dtype is not None)
+    return [
+        (ids.to(extractor.device), mask.to(extractor.device))
+        for _, ids, mask in batch_windows([w.ids for w in windows], batch_size, pad)
+    ]
 
 
 def bare_forward(extractor: Any, batches: list[tuple[Any, Any]]) -> float:
@@ -169,7 +151,7 @@ def bare_forward(extractor: Any, batches: list[tuple[Any, Any]]) -> float:
     import torch
 
     elapsed = 0.0
-    with torch.inference_mode(), autocast(extractor):
+    with torch.inference_mode(), extractor.autocast():
         for ids, mask in batches:
             started = time.perf_counter()
             extractor.model(input_ids=ids, attention_mask=mask).logits  # noqa: B018 (the call is what we time)
@@ -177,13 +159,13 @@ def bare_forward(extractor: Any, batches: list[tuple[Any, Any]]) -> float:
     return elapsed
 
 
-def hf_pipeline(extractor: Any, model_dir: str, batch_size: int) -> Callable[[Sequence[str]], Any]:
+def hf_pipeline(extractor: Any, model_dir: str | Path, batch_size: int) -> Callable[[Sequence[str]], Any]:
     """The stock token-classification pipeline, windowing as our extractor does (its own tokenizer copy)."""
     from transformers import pipeline
 
     from quotes.modeling import load_tokenizer
 
-    tokenizer = load_tokenizer(model_dir)
+    tokenizer = load_tokenizer(str(model_dir))
     tokenizer.model_max_length = extractor.max_length  # the pipeline's window size; ours stays separate
     tagger = pipeline(
         "token-classification",
@@ -196,7 +178,7 @@ def hf_pipeline(extractor: Any, model_dir: str, batch_size: int) -> Callable[[Se
     )
 
     def run(texts: Sequence[str]) -> Any:
-        with autocast(extractor):
+        with extractor.autocast():
             return tagger(list(texts))
 
     return run
@@ -216,9 +198,11 @@ def profile_predict(extractor: Any, texts: Sequence[str], batch_size: int, top: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", required=True, help="a model directory written by `quotes train`")
+    parser.add_argument("--model", required=True, help="a model directory written by `quotes train`, or a Hub id")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per method and corpus (median reported)")
     parser.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (all three methods)")
+    parser.add_argument("--dtype", default="auto", choices=("auto", "fp32", "bf16", "fp16"), help="autocast dtype")
+    parser.add_argument("--device", default=None, help="cpu, cuda, mps ... (default: the best one here)")
     parser.add_argument("--quick", action="store_true", help="0.2 MB of news-like text instead of 1 MB")
     parser.add_argument("--profile", action="store_true", help="cProfile one QuoteExtractor call on the news corpus")
     args = parser.parse_args(argv)
@@ -232,19 +216,17 @@ def main(argv: list[str] | None = None) -> int:
 
     quiet_transformers()
     started = time.perf_counter()
-    extractor = QuoteExtractor.from_pretrained(args.model)
-    precision = (
-        f"{str(extractor.autocast_dtype).removeprefix('torch.')} autocast" if extractor.autocast_dtype else "fp32"
-    )
+    extractor = QuoteExtractor.from_pretrained(args.model, device=args.device, dtype=args.dtype)
+    dtype = f"{str(extractor.autocast_dtype).removeprefix('torch.')} autocast" if extractor.autocast_dtype else "fp32"
     seed = seed_texts()
     megabytes = 0.2 if args.quick else 1.0
     corpora = {
         "seed articles": seed,
         f"news-like {megabytes:g} MB": news_like_corpus(seed, int(megabytes * 1_000_000)),
     }
-    pipe = hf_pipeline(extractor, args.model, args.batch_size)
+    pipe = hf_pipeline(extractor, extractor.source or args.model, args.batch_size)
     print(
-        f"model {args.model}: device {extractor.device}, precision {precision}, {torch.get_num_threads()} threads, "
+        f"model {args.model}: device {extractor.device}, dtype {dtype}, {torch.get_num_threads()} threads, "
         f"windows {extractor.max_length} tokens / overlap {extractor.stride}, batch size {args.batch_size}, "
         f"median of {args.repeat} interleaved runs"
     )
@@ -315,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for verdict in verdicts:
         print(verdict)
-    print(f"precision: {precision}; peak RSS of the whole benchmark: {peak_rss_gb():.2f} GB")
+    print(f"dtype: {dtype}; peak RSS of the whole benchmark: {peak_rss_gb():.2f} GB")
     print(f"total run time {time.perf_counter() - started:.0f} s (timings vary with other jobs on the machine)")
 
     if args.profile:

@@ -29,7 +29,7 @@ def extractor(tmp_path_factory) -> QuoteExtractor:
         ],
     )
     # fp32: an untrained tiny model has near-tied labels that bf16 rounding (which depends on padding) can flip
-    return QuoteExtractor.from_pretrained(output, device="cpu", precision="fp32")
+    return QuoteExtractor.from_pretrained(output, device="cpu", dtype="fp32")
 
 
 def assert_exact(text: str, records: list[QuoteRecord]) -> None:
@@ -103,6 +103,64 @@ def test_module_level_predict_one_liner(extractor, tmp_path):
 def test_to_dict_is_the_citron_quote_format(extractor):
     for record in extractor.predict(SEED_TEXT[:3000]):
         assert list(record.to_dict()) == ["cue", "sources", "contents", "coreferences"]
+
+
+def test_lone_surrogates_reach_the_tokenizer_as_replacement_characters_and_offsets_stay_exact(extractor):
+    text = "‘We will \ud800 stay,’ said Alexei Smirnov.\udfff He said \ud83d the troops left.\r\n" + SEED_TEXT[:1500]
+    records = extractor.predict(text)
+    assert_exact(text, records)
+    for _, span in extractor.tag([text])[0]:
+        assert span.text == text[span.start : span.end]
+    # the same positions and scores as the text with U+FFFD typed in: one code point for one
+    replaced = text.replace("\ud800", "\ufffd").replace("\udfff", "\ufffd").replace("\ud83d", "\ufffd")
+    positions = lambda rs: [(s.start, s.end, s.score) for r in rs for s in [*r.contents, *r.sources]]  # noqa: E731
+    assert positions(records) == positions(extractor.predict(replaced))
+
+
+def test_min_score_drops_records_scored_below_it(extractor):
+    every = extractor.predict(SEED_TEXT[:4000], min_score=0)
+    assert len({r.score for r in every}) > 1, "the fixture model gives records of several scores"
+    threshold = sorted(r.score for r in every)[len(every) // 2]
+    kept = extractor.predict(SEED_TEXT[:4000], min_score=threshold)
+    assert kept == [r for r in every if r.score >= threshold] and 0 < len(kept) < len(every)
+    assert extractor.predict([SEED_TEXT[:4000]], min_score=threshold) == [kept]
+
+
+def test_min_score_defaults_to_the_extractors_which_the_model_folder_saves(extractor, tmp_path):
+    every = extractor.predict(SEED_TEXT[:4000], min_score=0)
+    threshold = sorted(r.score for r in every)[len(every) // 2]
+    saved = QuoteExtractor.from_pretrained(extractor.source, device="cpu", dtype="fp32", min_score=threshold)
+    saved.save_pretrained(tmp_path / "thresholded")
+    reloaded = QuoteExtractor.from_pretrained(tmp_path / "thresholded", device="cpu", dtype="fp32")
+    assert reloaded.min_score == threshold
+    assert reloaded.predict(SEED_TEXT[:4000]) == [r for r in every if r.score >= threshold]
+    assert reloaded.predict(SEED_TEXT[:4000], min_score=0) == every  # a call overrides the saved default
+
+
+def test_progress_shows_a_bar_over_windows_and_changes_nothing(extractor, capsys):
+    texts = [SEED_TEXT[:2000], "", SEED_TEXT[2000:5000]]
+    quiet = extractor.predict(texts)
+    assert capsys.readouterr().err == ""
+    assert extractor.predict(texts, progress=True) == quiet
+    bar = capsys.readouterr().err
+    assert "quotes predict" in bar and "windows" in bar
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"batch_size": 0}, ValueError, "batch_size must be >= 1"),
+        ({"batch_size": "16"}, TypeError, "batch_size must be an int"),
+        ({"batch_size": True}, TypeError, "batch_size must be an int"),
+        ({"min_score": 1.5}, ValueError, r"min_score: expected a number in \[0, 1\]"),
+        ({"min_score": float("nan")}, ValueError, "min_score: expected a number in"),
+        ({"min_score": "0.5"}, TypeError, "min_score: expected a number or None, got str"),
+        ({"progress": "yes"}, TypeError, "progress must be True or False"),
+    ],
+)
+def test_predict_names_the_argument_it_refuses(extractor, arguments, error, message):
+    with pytest.raises(error, match=message):
+        extractor.predict("He said: ‘It goes like this.’", **arguments)
 
 
 def test_from_pretrained_explains_a_wrong_path(tmp_path):
