@@ -84,6 +84,7 @@ class PredictConfig:
 
     decoding: Literal["viterbi", "argmax"] = "viterbi"  # viterbi: the best valid BIO path (+0.06 QUOTE F1 on dev)
     communication_only: bool = False  # drop records whose cue is no act of communication (PolNeAR's beliefs)
+    min_score: float | None = None  # drop records scoring below this (0-1); null keeps every record
 
 
 @dataclass
@@ -423,6 +424,8 @@ def _cross_checks(config: Config) -> list[str]:
             errors.append(f"training.{name}: must be >= 0, got {getattr(t, name)}")
     if t.max_steps == 0 or t.max_steps < -1:
         errors.append(f"training.max_steps: must be > 0, or -1 to train for training.epochs, got {t.max_steps}")
+    if config.predict.min_score is not None and not 0 <= config.predict.min_score <= 1:
+        errors.append(f"predict.min_score: must be in [0, 1] or null, got {config.predict.min_score}")
     if not t.output_dir.strip():
         errors.append("training.output_dir: empty path (it would mean the current directory): name a folder")
     errors.extend(_check_config_overrides(m.config_overrides))

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple, overload
 
 from quotes import __version__
 from quotes.data import encode_windows
+from quotes.errors import UserInputError
 from quotes.labels import ID2LABEL, LABELS, merge_split_contents, snap_to_words, tags_to_spans, viterbi_decode
 from quotes.lexicon import is_communication_cue
 from quotes.linking import link
@@ -104,10 +105,10 @@ class QuoteExtractor:
             if not is_int(value):
                 raise TypeError(f"{name} must be an int (tokens), got {type(value).__name__}")
         if not 0 <= stride < max_length - 2:
-            raise ValueError(f"stride ({stride} tokens) must be >= 0 and below max_length - 2 ({max_length - 2})")
+            raise UserInputError(f"stride ({stride} tokens) must be >= 0 and below max_length - 2 ({max_length - 2})")
         labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
         if tuple(labels) != LABELS:
-            raise ValueError(f"the model's labels {labels} are not quotes' labels {list(LABELS)}")
+            raise UserInputError(f"the model's labels {labels} are not quotes' labels {list(LABELS)}")
         self.device = resolve_device(device)
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer

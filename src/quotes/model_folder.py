@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from quotes import __version__
+from quotes.errors import UserInputError
 from quotes.labels import LABELS
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def resolve_model_dir(
         if not path.is_dir():
             raise FileNotFoundError(f"{path}: is a file, not a model folder; give the folder that holds config.json")
         if revision is not None:
-            raise ValueError(f"revision={revision!r} applies to Hub ids, but {path} is a local folder")
+            raise UserInputError(f"revision={revision!r} applies to Hub ids, but {path} is a local folder")
         return path
     name = str(name_or_path)
     if isinstance(name_or_path, Path) or not _REPO_ID.fullmatch(name) or ".." in name or name.endswith(".git"):
@@ -145,17 +146,17 @@ def resolve_device(device: Any = None) -> Any:
     try:
         resolved = torch.device(device)
     except (RuntimeError, ValueError):
-        raise ValueError(f"device {str(device)!r} is not a device name; {here}") from None
+        raise UserInputError(f"device {str(device)!r} is not a device name; {here}") from None
     if resolved.type == "cuda":
         if not torch.cuda.is_available():
-            raise ValueError(f"device {str(device)!r}: CUDA is not available here; {here}")
+            raise UserInputError(f"device {str(device)!r}: CUDA is not available here; {here}")
         if resolved.index is not None and resolved.index >= torch.cuda.device_count():
-            raise ValueError(f"device {str(device)!r}: no such GPU; {here}")
+            raise UserInputError(f"device {str(device)!r}: no such GPU; {here}")
     elif resolved.type == "mps":
         if not _mps_available():
-            raise ValueError(f"device {str(device)!r}: Apple MPS is not available here; {here}")
+            raise UserInputError(f"device {str(device)!r}: Apple MPS is not available here; {here}")
     elif resolved.type != "cpu":
-        raise ValueError(f"device {str(device)!r}: quotes runs on cpu, cuda or mps; {here}")
+        raise UserInputError(f"device {str(device)!r}: quotes runs on cpu, cuda or mps; {here}")
     return resolved
 
 
@@ -182,14 +183,14 @@ def _read_json_object(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise ValueError(f"{path}: not UTF-8 text; copy or download the model folder again") from None
+        raise UserInputError(f"{path}: not UTF-8 text; copy or download the model folder again") from None
     except json.JSONDecodeError as error:
-        raise ValueError(
+        raise UserInputError(
             f"{path}: not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}); "
             "copy or download the model folder again"
         ) from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a JSON object, got {type(data).__name__}")
+        raise UserInputError(f"{path}: expected a JSON object, got {type(data).__name__}")
     return data
 
 
@@ -203,7 +204,7 @@ def _check_labels(config_file: Path, config: dict[str, Any]) -> None:
             labels = None
     if labels != list(LABELS):
         found = list(id2label.values()) if isinstance(id2label, dict) else id2label
-        raise ValueError(
+        raise UserInputError(
             f"{config_file}: id2label {found} are not quotes' labels {list(LABELS)}; this is no quotes model "
             "(train one with `quotes train`)"
         )
@@ -218,7 +219,7 @@ def _check_weights(directory: Path) -> None:
     if index.is_file():
         weight_map = _read_json_object(index).get("weight_map")
         if not isinstance(weight_map, dict) or not weight_map:
-            raise ValueError(f"{index}: no weight_map; copy or download the model folder again")
+            raise UserInputError(f"{index}: no weight_map; copy or download the model folder again")
         for shard in sorted(set(weight_map.values())):
             if not (directory / shard).is_file():
                 raise FileNotFoundError(f"{directory / shard}: missing (listed in {index.name})")
@@ -250,7 +251,7 @@ def _check_safetensors(path: Path) -> None:
                 if 8 + header_size + end != size:
                     problem = f"it has {size} bytes where its header announces {8 + header_size + end}"
     if problem:
-        raise ValueError(f"{path}: truncated or corrupt safetensors weights: {problem}; copy or download it again")
+        raise UserInputError(f"{path}: truncated or corrupt safetensors weights: {problem}; copy or download it again")
 
 
 def _check_meta(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
@@ -277,7 +278,7 @@ def _check_meta(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         logger.warning("%s: predict keys %s are unknown to quotes %s and ignored", path, unknown, __version__)
     if errors:
-        raise ValueError(f"{path}: malformed model metadata:\n" + "\n".join(f"  {e}" for e in errors))
+        raise UserInputError(f"{path}: malformed model metadata:\n" + "\n".join(f"  {e}" for e in errors))
     return meta
 
 
@@ -290,14 +291,14 @@ def load_model_and_tokenizer(directory: Path) -> tuple[Any, Any]:
     try:
         model = AutoModelForTokenClassification.from_pretrained(directory, local_files_only=True, use_safetensors=True)
     except (OSError, ValueError, RuntimeError, KeyError, SafetensorError) as error:
-        raise ValueError(f"{directory}: the model does not load: {type(error).__name__}: {error}") from None
+        raise UserInputError(f"{directory}: the model does not load: {type(error).__name__}: {error}") from None
     try:
         tokenizer = load_tokenizer(str(directory))
     except (OSError, ValueError, RuntimeError, KeyError) as error:
-        raise ValueError(f"{directory}: the tokenizer does not load: {type(error).__name__}: {error}") from None
+        raise UserInputError(f"{directory}: the tokenizer does not load: {type(error).__name__}: {error}") from None
     vocabulary, embeddings = len(tokenizer), model.get_input_embeddings().num_embeddings
     if vocabulary > embeddings:  # token ids past the embedding table: an IndexError deep in the forward pass
-        raise ValueError(
+        raise UserInputError(
             f"{directory}: the tokenizer ({vocabulary} tokens) does not fit the model ({embeddings} embeddings); "
             "save the tokenizer the model was trained with beside it"
         )
@@ -349,7 +350,7 @@ def autocast_dtype(device: Any, dtype: str) -> Any:
     if dtype in ("bf16", "fp16"):
         return torch.bfloat16 if dtype == "bf16" else torch.float16
     if dtype != "auto":
-        raise ValueError(f"dtype must be 'auto', 'fp32', 'bf16' or 'fp16', got {dtype!r}")
+        raise UserInputError(f"dtype must be 'auto', 'fp32', 'bf16' or 'fp16', got {dtype!r}")
     if device.type == "cuda":
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     # bf16 autocast doubles CPU throughput with no argmax changed where the CPU has bf16 units (ENVIRONMENT.md);

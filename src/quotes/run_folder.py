@@ -18,11 +18,9 @@ from pathlib import Path
 
 from quotes import __version__
 from quotes.config import ConfigError
+from quotes.model_folder import QUOTES_FILE  # the one home of the name; re-exported for training
 
 logger = logging.getLogger(__name__)
-
-QUOTES_FILE = "quotes.json"
-"""Metadata our loader reads: package version, labels, window size, the data a model was trained on."""
 
 RUN_MARKER = ".quotes-run.json"
 """Written when training starts: says the folder is ours, and lists the checkpoints our runs saved in it."""
