@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from quotes.linking import LinkStats, link, sentence_spans
+from quotes.linking import LinkStats, link
 from quotes.schema import QuoteRecord, ScoredSpan
 
 
@@ -45,63 +45,6 @@ BLOGGER = (
     "a lot yesterday, and the [Ukrainians] covered this distance in 24 hours.\n\n"
     "‘I really hope that everyone understands this and measures will be taken.’"
 )
-
-
-# --------------------------------------------------------------------------------------------------------------
-# sentence_spans
-# --------------------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        pytest.param(
-            "Mr. Putin met Gen. Gerasimov in St. Petersburg near the U.S. Embassy. Then he left.",
-            ["Mr. Putin met Gen. Gerasimov in St. Petersburg near the U.S. Embassy.", "Then he left."],
-            id="abbreviations",
-        ),
-        pytest.param(
-            "‘We have nothing there. Nothing at all,’ he said. Then he left.",
-            ["‘We have nothing there. Nothing at all,’ he said.", "Then he left."],
-            id="full-stop-inside-quotation",
-        ),
-        pytest.param(
-            "He said: ‘Stop.’ Then he left. The plan failed. ‘We lost,’ he said.",
-            ["He said: ‘Stop.’", "Then he left.", "The plan failed.", "‘We lost,’ he said."],
-            id="closing-mark-after-stop-and-opening-mark-after-space",
-        ),
-        pytest.param(
-            "Where is our army? Nobody knows! He paused… Then he spoke.",
-            ["Where is our army?", "Nobody knows!", "He paused…", "Then he spoke."],
-            id="question-exclamation-ellipsis",
-        ),
-        pytest.param(
-            "Russia’s army is ‘deep’ inside. Ukraine’s troops advanced. It's the soldiers' war. It is 3.5 km away.",
-            [
-                "Russia’s army is ‘deep’ inside.",
-                "Ukraine’s troops advanced.",
-                "It's the soldiers' war.",
-                "It is 3.5 km away.",
-            ],
-            id="apostrophes-are-not-quotation-marks",
-        ),
-        pytest.param(
-            "Headline with no stop\n\nFirst line. Second line?\n  ‘Quoted paragraph.’  \n",
-            ["Headline with no stop", "First line.", "Second line?", "‘Quoted paragraph.’"],
-            id="newlines",
-        ),
-        pytest.param(
-            "He said: ‘But it was far. And we were slow.\n‘I hope so.’",
-            ["He said: ‘But it was far. And we were slow.", "‘I hope so.’"],
-            id="unclosed-quotation-runs-to-paragraph-end",
-        ),
-        pytest.param("", [], id="empty"),
-    ],
-)
-def test_sentence_spans_splits(text, expected):
-    spans = sentence_spans(text)
-    assert [text[start:end] for start, end in spans] == expected
-    assert spans == sorted(spans)
 
 
 # --------------------------------------------------------------------------------------------------------------

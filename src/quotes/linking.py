@@ -4,8 +4,8 @@ The token classifier only labels spans; this module decides which of them form o
 works sentence by sentence: a cue takes the contents and the speaker of its own sentence, an interrupted direct
 quote (``'A,' he said. 'B.'``) and a continuation paragraph stay with the record they continue, and a content that
 can be linked to nothing becomes a record of its own, so no content is ever lost. A pronoun source gets the nearest
-earlier full-name speaker as its coreference. :func:`sentence_spans` and :func:`paragraph_spans` are the splitters it
-uses, exposed for other modules. Pure Python and deterministic; a document links in O(n log n).
+earlier full-name speaker as its coreference. Sentences and paragraphs come from :mod:`quotes.text`. Pure Python
+and deterministic; a document links in O(n log n).
 """
 
 from __future__ import annotations
@@ -17,27 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby, pairwise
 
-from quotes.schema import CLOSING_QUOTE_MARKS, KINDS, OPENING_QUOTE_MARKS, Quote, QuoteRecord, ScoredSpan
+from quotes.schema import KINDS, Quote, QuoteRecord, ScoredSpan
+from quotes.text import BEFORE_OPENING, CLOSING_QUOTE_MARKS, OPENING_QUOTE_MARKS, paragraphs, sentences
 
 logger = logging.getLogger(__name__)
 
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "him", "her", "them"})
 """Sources that get a coreference to an earlier speaker (compared lower-cased); see :func:`link`, rule 7."""
 
-# Followed by a capitalised word, these end an abbreviation, not a sentence ("Mr. Putin", "St. Petersburg").
-# Abbreviations usually followed by a digit ("Aug. 6", "No. 10") need no entry: a digit never starts a sentence here.
-_ABBREVIATIONS = frozenset(
-    "Mr Mrs Ms Mx Dr Prof Gen Lt Col Maj Capt Cpt Sgt Cpl Pte Adm Cmdr Cdr Brig Gov Sen Rep Pres Rev Hon Supt Insp "
-    "Det Messrs Mme Mlle St Mt Ft vs".split()
-)
-_INITIALS = re.compile(r"(?:[^\W\d_]\.)+")  # "U.S.", "e.g.", "J." (an initial)
-_LAST_WORD = re.compile(r"\S*$")
-_TERMINATORS = ".!?…"
-_QUOTE_MARKS = "".join(dict.fromkeys(OPENING_QUOTE_MARKS + CLOSING_QUOTE_MARKS))
-_SCAN = re.compile(f"[{re.escape(_QUOTE_MARKS)}]|[{re.escape(_TERMINATORS)}]+")
-_AFTER_TERMINATOR = CLOSING_QUOTE_MARKS + ")]"
-_BEFORE_OPENING = "([{<—–-/:" + OPENING_QUOTE_MARKS
-_PARAGRAPH = re.compile(r"[^\n\r\u2028\u2029]+")
 _FAR = 1 << 62  # an offset past the end of any text
 _INTRODUCTION = re.compile(r"\s*:")  # right after a cue: "said: 'A'"
 
@@ -55,91 +42,6 @@ _NOT_NAMES = frozenset(
     chairman chairwoman chair chief director ambassador judge justice spokesman spokeswoman spokesperson deputy
     foreign defence defense interior health finance home state""".split()
 )
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Paragraphs and sentences
-# --------------------------------------------------------------------------------------------------------------
-
-
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each non-blank line of ``text``, surrounding whitespace excluded."""
-    spans = []
-    for match in _PARAGRAPH.finditer(text):
-        start, end = match.span()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            spans.append((start, end))
-    return spans
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each sentence of ``text``, surrounding whitespace excluded, in order.
-
-    Paragraphs (lines) split first. Inside one, a sentence ends at ``. ! ? …`` (and any closing quotation marks or
-    brackets right after it) followed by whitespace and an uppercase letter or an opening quotation mark, unless the
-    full stop ends an abbreviation (``Mr.``, ``Gen.``, ``St.``, ``U.S.``) or the terminator sits inside quotation
-    marks, so that ``'A. B,' he said.`` stays one sentence with its cue. A quotation left open runs to the end of
-    its paragraph, as a quote continued in the next paragraph does.
-
-    >>> sentence_spans("Mr. Putin spoke. 'We won. Twice,' he said.\\nNew line")
-    [(0, 16), (17, 42), (43, 51)]
-    """
-    sentences = []
-    for start, end in paragraph_spans(text):
-        sentences.extend(_split_paragraph(text, start, end))
-    return sentences
-
-
-def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    sentences = []
-    depth = 0  # how many quotations are open at the scan position
-    sentence_start = start
-    for match in _SCAN.finditer(text, start, end):
-        i = match.start()
-        if text[i] in _QUOTE_MARKS:
-            depth = max(0, depth + _quote_role(text, i, start, end))
-            continue
-        close = match.end()
-        closed = 0
-        while close < end and text[close] in _AFTER_TERMINATOR:
-            closed += _quote_role(text, close, start, end) == -1
-            close += 1
-        if depth - closed > 0 or close >= end or not text[close].isspace():
-            continue
-        following = close
-        while following < end and text[following].isspace():
-            following += 1
-        if not (text[following].isupper() or text[following] in OPENING_QUOTE_MARKS):
-            continue
-        if match.group() == "." and _is_abbreviation(text, sentence_start, i):
-            continue
-        sentences.append((sentence_start, close))
-        sentence_start = following
-    sentences.append((sentence_start, end))
-    return sentences
-
-
-def _quote_role(text: str, i: int, start: int, end: int) -> int:
-    """+1 if the mark at ``i`` opens a quotation, -1 if it closes one, 0 for an apostrophe (``Russia’s``)."""
-    mark = text[i]
-    before = text[i - 1] if i > start else " "
-    after = text[i + 1] if i + 1 < end else " "
-    if mark in OPENING_QUOTE_MARKS and (before.isspace() or before in _BEFORE_OPENING) and not after.isspace():
-        # An elided year ('90s) is an apostrophe, not an opening mark that would never close.
-        return 0 if after.isdigit() and mark == "'" else 1
-    if mark in CLOSING_QUOTE_MARKS and not before.isspace() and not after.isalnum():
-        return -1
-    return 0
-
-
-def _is_abbreviation(text: str, sentence_start: int, stop: int) -> bool:
-    """Whether the full stop at ``stop`` ends an abbreviation or an initial rather than the sentence."""
-    word = _LAST_WORD.search(text, max(sentence_start, stop - 24), stop).group().lstrip(_BEFORE_OPENING)
-    return word in _ABBREVIATIONS or _INITIALS.fullmatch(word + ".") is not None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -253,16 +155,16 @@ def link(text: str, spans: Sequence[tuple[str, ScoredSpan]], *, stats: LinkStats
         if stats is not None:
             stats.documents += 1
         return []
-    paragraphs = paragraph_spans(text) or [(0, len(text))]
+    paragraph_ranges = paragraphs(text) or [(0, len(text))]
     attribution_starts = [span.start for kind, span in ordered if kind != "QUOTE"]
     document = _Document(
         text=text,
         spans=ordered,
-        paragraph_starts=[start for start, _ in paragraphs],
+        paragraph_starts=[start for start, _ in paragraph_ranges],
         continuation_paragraphs=set(),
         attribution_starts=attribution_starts,
     )
-    for index, (start, end) in enumerate(paragraphs):
+    for index, (start, end) in enumerate(paragraph_ranges):
         if text[start] in OPENING_QUOTE_MARKS and not document.attributions_between(start, end):
             document.continuation_paragraphs.add(index)
 
@@ -314,20 +216,20 @@ def _checked(text: str, spans: Sequence[tuple[str, ScoredSpan]]) -> list[tuple[s
 def _units(text: str, ordered: list[tuple[str, ScoredSpan]]) -> tuple[list[int], list[int]]:
     """The linking unit of each span (its sentence, with sentences that one span runs across merged) and where
     each unit ends."""
-    sentences = sentence_spans(text) or [(0, len(text))]
-    starts = [start for start, _ in sentences]
-    joined = [False] * len(sentences)  # joined[i]: sentence i and i + 1 are one unit
+    sentence_ranges = sentences(text) or [(0, len(text))]
+    starts = [start for start, _ in sentence_ranges]
+    joined = [False] * len(sentence_ranges)  # joined[i]: sentence i and i + 1 are one unit
     first = [max(0, bisect_right(starts, span.start) - 1) for _, span in ordered]
     for (_, span), a in zip(ordered, first, strict=True):
         for i in range(a, max(0, bisect_right(starts, span.end - 1) - 1)):
             joined[i] = True
-    unit_of_sentence = [0] * len(sentences)
-    unit_ends = [sentences[0][1]]
-    for i in range(1, len(sentences)):
+    unit_of_sentence = [0] * len(sentence_ranges)
+    unit_ends = [sentence_ranges[0][1]]
+    for i in range(1, len(sentence_ranges)):
         if joined[i - 1]:
-            unit_ends[-1] = sentences[i][1]
+            unit_ends[-1] = sentence_ranges[i][1]
         else:
-            unit_ends.append(sentences[i][1])
+            unit_ends.append(sentence_ranges[i][1])
         unit_of_sentence[i] = len(unit_ends) - 1
     return [unit_of_sentence[a] for a in first], unit_ends
 
@@ -551,7 +453,7 @@ def _full_name(text: str, speaker: ScoredSpan) -> ScoredSpan | None:
     words = []
     for match in _WORD.finditer(speaker.text):
         start, end = match.span()
-        while start < end and speaker.text[start] in _BEFORE_OPENING:
+        while start < end and speaker.text[start] in BEFORE_OPENING:
             start += 1
         while end > start and speaker.text[end - 1] in ",;:!?)]}" + CLOSING_QUOTE_MARKS:
             end -= 1
