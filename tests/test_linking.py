@@ -309,6 +309,58 @@ def test_link_pronoun_with_no_earlier_full_name_has_no_coreference():
     assert records[0].coreferences == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param(
+            "Fritz Henderson, the chief executive, arrived on Monday.\n\n‘We will recover,’ he said.",
+            "Fritz Henderson",
+            id="untagged-name",
+        ),
+        pytest.param(
+            "Fritz Henderson opened the meeting in New York.\n\nHenderson spoke first. ‘We will recover,’ he said.",
+            "Fritz Henderson",
+            id="surname-back-to-full-name",
+        ),
+        pytest.param(
+            "Governor Alexei Smirnov spoke on Telegram.\n\n‘President Vladimir Putin pledged support,’ he said.",
+            "Alexei Smirnov",
+            id="names-inside-quoted-content-are-not-antecedents",
+        ),
+        pytest.param(
+            "Vladimir Putin met officials. Dmitry Rogozin, Putin’s former deputy, was there.\n\n‘Blackmail,’ he said.",
+            "Dmitry Rogozin",
+            id="a-possessor-is-a-last-resort",
+        ),
+        pytest.param(
+            "Fritz Henderson later visited the White House and NASA.\n\n‘We will recover,’ he said.",
+            "Fritz Henderson",
+            id="places-and-organisations-are-no-person",
+        ),
+        pytest.param(
+            "Former Prime Minister Gordon Brown resigned.\n\n‘It was time,’ he said.",
+            "Gordon Brown",
+            id="titles-are-cut",
+        ),
+    ],
+)
+def test_link_pronoun_resolves_to_a_full_name_anywhere_earlier(text, name):
+    quote = text[text.index("‘") : text.index(",’") + 2]
+    records = link(text, spans_in(text, ("QUOTE", quote), ("SPEAKER", "he", 0.7), ("CUE", "said")))
+
+    [record] = [r for r in records if r.sources]
+    [coreference] = record.coreferences
+    assert coreference.text == name and text[coreference.start : coreference.end] == name
+    assert coreference.score == 0.7  # an untagged name scores as the pronoun it resolves
+
+
+def test_link_group_pronouns_get_no_personal_name():
+    text = "Fritz Henderson met the workers.\n\n‘We will strike,’ they said."
+    records = link(text, spans_in(text, ("QUOTE", "‘We will strike,’"), ("SPEAKER", "they"), ("CUE", "said")))
+
+    assert records[0].sources[0].text == "they" and records[0].coreferences == ()
+
+
 def test_link_content_without_cue_is_a_record_of_its_own():
     text = "Kursk Nuclear Power Plant is seen by some analysts as ‘the target of the incursion’."
     stats = LinkStats()

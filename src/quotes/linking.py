@@ -3,9 +3,9 @@
 The token classifier only labels spans; this module decides which of them form one quote. It is cue-anchored and
 works sentence by sentence: a cue takes the contents and the speaker of its own sentence, an interrupted direct
 quote (``'A,' he said. 'B.'``) and a continuation paragraph stay with the record they continue, and a content that
-can be linked to nothing becomes a record of its own, so no content is ever lost. A pronoun source gets the nearest
-earlier full-name speaker as its coreference. Sentences and paragraphs come from :mod:`quotes.text`. Pure Python
-and deterministic; a document links in O(n log n).
+can be linked to nothing becomes a record of its own, so no content is ever lost. A ``he``/``she`` source gets the
+person's nearest earlier full-name mention as its coreference (:mod:`quotes.coreference`). Sentences and paragraphs
+come from :mod:`quotes.text`. Pure Python and deterministic.
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby, pairwise
 
+from quotes.coreference import PERSON_PRONOUNS, Mention, antecedent, mention_in, name_mentions
 from quotes.schema import KINDS, Quote, QuoteRecord, ScoredSpan
 from quotes.text import BEFORE_OPENING, CLOSING_QUOTE_MARKS, OPENING_QUOTE_MARKS, paragraphs, sentences
 
 logger = logging.getLogger(__name__)
 
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "him", "her", "them"})
-"""Sources that get a coreference to an earlier speaker (compared lower-cased); see :func:`link`, rule 7."""
+"""Pronoun sources (compared lower-cased); ``he``/``she`` and ``it`` get coreferences, see :func:`link`, rule 7."""
+_PREFER_PREVIOUS_SPEAKER = False
 
 _FAR = 1 << 62  # an offset past the end of any text
 _INTRODUCTION = re.compile(r"\s*:")  # right after a cue: "said: 'A'"
@@ -124,9 +126,12 @@ def link(text: str, spans: Sequence[tuple[str, ScoredSpan]], *, stats: LinkStats
        question, and is in the same paragraph or the previous sentence (``'A,' he said. 'B.'``).
     6. Otherwise it becomes a record with no cue and no source. Rules 4 and 5 only join a record that has a cue or a
        source, and only when no cue or speaker lies between the two.
-    7. A record whose only source is a pronoun gets the name part of the nearest earlier speaker span that holds a
-       full name (two or more capitalised words) as its coreference; for ``it``, the nearest earlier speaker that
-       is neither a pronoun nor a full name (``the defence ministry``).
+    7. A record whose only source is ``he``/``she``/``him``/``her`` gets, as its coreference, the person's nearest
+       earlier full-name mention (first and last name, no title), found in the cased text whether tagged or not
+       (:func:`quotes.coreference.antecedent`: the nearest earlier person named outside quoted content, a
+       possessor only as a last resort, a surname followed back to its full name). ``it`` gets the nearest earlier
+       speaker that is neither a pronoun nor a full name (``the defence ministry``); ``they``, ``we`` and ``I``
+       get none (a group or the writer has no full name).
 
     Cues and speakers left out of every record are dropped, counted in ``stats`` and logged at DEBUG.
 
@@ -413,22 +418,32 @@ def _is_direct(span: ScoredSpan) -> bool:
 def _records(document: _Document, stats: LinkStats) -> list[QuoteRecord]:
     """Freeze the drafts into sorted records, adding pronoun coreferences (rule 7)."""
     speakers = [span for kind, span in document.spans if kind == "SPEAKER"]
+    contents = [(span.start, span.end) for kind, span in document.spans if kind == "QUOTE"]
+    mentions = name_mentions(document.text, contents)
     full_names = {id(span): _full_name(document.text, span) for span in speakers}
-    names = [name for name in full_names.values() if name is not None]
     # "it" is never a person: its antecedent is the nearest earlier speaker that is neither a pronoun nor a full
     # name ("the defence ministry").
     things = [s for s in speakers if full_names[id(s)] is None and s.text.strip().lower() not in PRONOUNS]
-    name_starts, thing_starts = [span.start for span in names], [span.start for span in things]
+    thing_starts = [span.start for span in things]
     records = []
+    previous: Mention | None = None  # the person who spoke the previous record, by name
     for draft in sorted(document.drafts, key=lambda d: d.contents[0].start):
         coreferences: tuple[ScoredSpan, ...] = ()
-        pronoun = draft.sources[0].text.strip().lower() if len(draft.sources) == 1 else None
-        if pronoun in PRONOUNS:
-            candidates, starts = (things, thing_starts) if pronoun == "it" else (names, name_starts)
-            nearest = bisect_left(starts, draft.sources[0].start) - 1
+        source = draft.sources[0] if len(draft.sources) == 1 else None
+        pronoun = source.text.strip().lower() if source is not None else None
+        if pronoun == "it":
+            nearest = bisect_left(thing_starts, source.start) - 1
             if nearest >= 0:
-                coreferences = (candidates[nearest],)
-                stats.coreferences += 1
+                coreferences = (things[nearest],)
+        elif pronoun in PERSON_PRONOUNS:
+            found = antecedent(mentions, source.start, previous if _PREFER_PREVIOUS_SPEAKER else None)
+            if found is not None:
+                coreferences = (_scored(document, found, source.score),)
+                previous = found
+        elif draft.sources:
+            named = mention_in(mentions, draft.sources[0].start, draft.sources[-1].end)
+            previous = named if named is not None else previous
+        stats.coreferences += bool(coreferences)
         parts = [*draft.contents, *((draft.cue,) if draft.cue else ())]
         records.append(
             QuoteRecord(
@@ -441,6 +456,15 @@ def _records(document: _Document, stats: LinkStats) -> list[QuoteRecord]:
             )
         )
     return records
+
+
+def _scored(document: _Document, mention: Mention, score: float) -> ScoredSpan:
+    """A name mention as a span; it scores as the speaker span holding it, else as the pronoun it resolves."""
+    for kind, span in document.spans:
+        if kind == "SPEAKER" and span.start <= mention.start and mention.end <= span.end:
+            score = span.score
+            break
+    return ScoredSpan(mention.start, mention.end, mention.text, score)
 
 
 def _full_name(text: str, speaker: ScoredSpan) -> ScoredSpan | None:

@@ -1,0 +1,190 @@
+"""Who a pronoun speaker is, by name: person-name mentions in the cased text and the choice of an antecedent.
+
+The encoder is uncased but the text is not, so names are found by their capitals: :func:`name_mentions` lists the
+runs of capitalised words outside quoted content, less the titles and sentence-opening words before them
+(``Russian President Vladimir Putin`` gives ``Vladimir Putin``), and marks the ones that cannot be a person
+(``White House``, ``NASA``). :func:`antecedent` picks, for a ``he``/``she`` speaker, the nearest earlier mention
+of a person, following a surname back to the full name it shortens (``Henderson`` -> ``Fritz Henderson``), and
+returns that person's nearest earlier full-name mention, as the annotation guidelines ask. Pure Python.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+"""Sources resolved to a person's full name. ``they``/``we``/``I`` name groups or the writer, never one person."""
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
+_GAP = re.compile(r"[ \t\u00a0]+")  # words of one name are separated by spaces only (no comma, no line break)
+_PARTICLES = frozenset("von van der den de del della da di du le la bin ibn al el ben dos das".split())
+# Capitalised words that open a sentence or a clause, and dates: never part of a name.
+_BREAKS = frozenset(
+    """the a an and but or nor so yet in on at by for from with without of to into onto after before when while if
+    as this that these those his her their its our my your he she they we i it you there here earlier later today
+    tonight yesterday tomorrow meanwhile however also then now still even just only once one another some both all
+    every each many most several last next during since under over through according speaking asked despite
+    although though because unless until where what who whom whose why how which not no yes instead indeed
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+    september october november december""".split()
+)
+# Titles and roles: the name is what follows them ("President Vladimir Putin", "Ukraine’s governor ...").
+_TITLES = frozenset(
+    """former ex acting mr mrs ms mx miss dr doctor prof professor sir dame lord lady king queen prince princess pope
+    father rev reverend bishop archbishop cardinal sheikh general gen lieutenant lt colonel col major maj captain
+    capt sergeant sgt corporal private admiral adm marshal field commander cmdr brigadier president vice prime
+    minister premier chancellor governor gov mayor senator sen representative rep congressman congresswoman
+    secretary chairman chairwoman chair chief director ambassador judge justice spokesman spokeswoman
+    spokesperson deputy foreign defence defense interior health finance home state ceo cfo coo cto founder leader
+    head manager coach officer official attorney detective inspector agent sheriff senior junior""".split()
+)
+# A run holding one of these names a place, an organisation or a thing, not a person.
+_NOT_PERSON = frozenset(
+    """house office ministry department agency council committee commission parliament congress senate assembly
+    party union states kingdom republic federation nations forces force army navy guard police court university
+    college institute school academy company corporation corp inc ltd llc group bank fund foundation association
+    society church hospital center centre station program programme project network news times post journal
+    press media agency airlines airways motors street avenue road square bridge city county region district
+    oblast province state island islands river sea ocean mountains airport hotel club team league cup games
+    museum library service services authority organization organisation international national federal
+    government administration embassy white red cross space world global plant power nuclear""".split()
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A run of capitalised words: ``words`` its name words; ``person`` when it can name a person."""
+
+    start: int
+    end: int
+    text: str
+    words: tuple[str, ...]
+    person: bool
+    possessive: bool = False  # "Putin’s deputy": a possessor, seldom the one a later pronoun means
+
+    @property
+    def full(self) -> bool:
+        """A first and a last name (two or more capitalised words)."""
+        return self.person and sum(word[0].isupper() for word in self.words) >= 2
+
+
+def name_mentions(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Mention]:
+    """The name mentions of ``text`` in order, leaving out any inside the sorted, disjoint ``skip`` ranges.
+
+    >>> [(m.text, m.full) for m in name_mentions("Russian President Vladimir Putin met NASA. Later Putin left.")]
+    [('Vladimir Putin', True), ('NASA', False), ('Putin', False)]
+    """
+    skip_starts = [start for start, _ in skip]
+    mentions = []
+    run: list[tuple[int, int, str]] = []
+
+    def close(possessive: bool = False) -> None:
+        if run:
+            mentions.extend(_mentions_of_run(text, run, possessive))
+            run.clear()
+
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        inside = bisect_right(skip_starts, start) - 1
+        if inside >= 0 and start < skip[inside][1]:
+            close()
+            continue
+        word = match.group()
+        full_stop = word.endswith(".") and not _is_initial(word)
+        if full_stop:
+            word, end = word[:-1], end - 1
+        possessive = word[-2:] in ("'s", "’s")
+        if possessive:
+            word, end = word[:-2], end - 2
+        capitalised = word[:1].isupper()
+        if run and not _GAP.fullmatch(text, run[-1][1], start):
+            close()
+        if capitalised or (run and word in _PARTICLES):
+            run.append((start, end, word))
+        else:
+            close()
+        if possessive and run:
+            close(possessive=True)
+        elif full_stop or not (capitalised or word in _PARTICLES):
+            close()
+    close()
+    return mentions
+
+
+def antecedent(mentions: Sequence[Mention], pronoun_start: int, preferred: Mention | None = None) -> Mention | None:
+    """The full-name mention a person pronoun at ``pronoun_start`` refers to, or None when no person is named.
+
+    The nearest earlier person mention wins (``preferred``, when given, instead: the previous quote's speaker); a
+    surname (``Henderson``) stands for the nearest earlier full name that ends with it (or starts with it, for
+    ``Xi`` of ``Xi Jinping``). The result is the nearest full-name mention of that person before the pronoun.
+    """
+    before = bisect_left([m.start for m in mentions], pronoun_start)
+    nearest_first = [mentions[i] for i in range(before - 1, -1, -1)]
+    order = [m for m in nearest_first if not m.possessive] + [m for m in nearest_first if m.possessive]
+    for mention in ([preferred] if preferred is not None else []) + order:
+        if mention.end > pronoun_start or not mention.person:
+            continue
+        person = _full_name_of(mentions, mention)
+        if person is not None:
+            return _nearest_full(mentions, person, pronoun_start)
+    return None
+
+
+def mention_in(mentions: Sequence[Mention], start: int, end: int) -> Mention | None:
+    """The last person mention inside ``[start, end)`` (the name in a speaker span), or None."""
+    inside = [m for m in mentions if start <= m.start and m.end <= end and m.person]
+    return inside[-1] if inside else None
+
+
+def _full_name_of(mentions: Sequence[Mention], mention: Mention) -> Mention | None:
+    """The mention itself when it is a full name, else the nearest earlier full name sharing its surname."""
+    if mention.full:
+        return mention
+    if len(mention.words) != 1:
+        return None
+    word = mention.words[0]
+    earlier = [m for m in mentions if m.end <= mention.start and m.full]
+    for position in (-1, 0):  # "Henderson" shortens "Fritz Henderson"; "Xi" shortens "Xi Jinping"
+        for candidate in reversed(earlier):
+            if candidate.words[position] == word:
+                return candidate
+    return None
+
+
+def _nearest_full(mentions: Sequence[Mention], person: Mention, limit: int) -> Mention:
+    """The last full-name mention of the same name as ``person`` that ends before ``limit``."""
+    same = [m for m in mentions if m.full and m.words == person.words and m.end <= limit]
+    return same[-1] if same else person
+
+
+def _mentions_of_run(text: str, run: list[tuple[int, int, str]], possessive: bool) -> list[Mention]:
+    """Split a run of capitalised words at breaks and titles into mentions."""
+    pieces: list[list[tuple[int, int, str]]] = [[]]
+    for word in run:
+        key = word[2].rstrip(".").lower()
+        if key in _BREAKS or key in _TITLES:
+            pieces.append([])
+        else:
+            pieces[-1].append(word)
+    mentions = []
+    for piece in pieces:
+        while piece and piece[-1][2] in _PARTICLES:
+            piece.pop()
+        while piece and piece[0][2] in _PARTICLES:
+            piece.pop(0)
+        if not piece:
+            continue
+        words = tuple(word[2] for word in piece)
+        # An acronym (NASA, BBC) is an organisation; an initial (W.) is part of a name.
+        person = not any(w.lower() in _NOT_PERSON or (len(w.rstrip(".")) > 1 and w.isupper()) for w in words)
+        start, end = piece[0][0], piece[-1][1]
+        mentions.append(Mention(start, end, text[start:end], words, person, possessive and piece is pieces[-1]))
+    return mentions
+
+
+def _is_initial(word: str) -> bool:
+    """``J.`` or ``U.S.``: full stops that belong to the word."""
+    return re.fullmatch(r"(?:[^\W\d_]\.)+", word) is not None
