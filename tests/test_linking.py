@@ -361,6 +361,53 @@ def test_link_group_pronouns_get_no_personal_name():
     assert records[0].sources[0].text == "they" and records[0].coreferences == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "cue", "content", "speaker"),
+    [
+        pytest.param("‘We will win,’ said Obama.", "said", "‘We will win,’", "Obama", id="inverted"),
+        pytest.param(
+            "Shares in Airbus fell.\n\nAirbus has also said that it will cut jobs.",
+            "said",
+            "that it will cut jobs",
+            "Airbus",
+            id="subject-with-auxiliaries",
+        ),
+        pytest.param(
+            "US President Barack Obama said that France is an ally.",
+            "said",
+            "that France is an ally",
+            "US President Barack Obama",
+            id="titles-kept",
+        ),
+        pytest.param("‘We will win,’ he said.", "said", "‘We will win,’", "he", id="pronoun"),
+        pytest.param("It rained, according to NASA.", "according to", "It rained", "NASA", id="according-to"),
+        pytest.param("Officials said that it will rain.", "said", "that it will rain", None, id="opening-word-unknown"),
+        pytest.param("He was told that it will rain.", "told", "that it will rain", None, id="passive"),
+        pytest.param(
+            "Leroy Cain, the manager, said that it will rain.", "said", "that it will rain", None, id="appositive"
+        ),
+        pytest.param("The plan, said to be ready, failed.", "said", "to be ready", None, id="no-plain-subject"),
+    ],
+)
+def test_link_cue_without_speaker_takes_its_plain_subject_from_the_text(text, cue, content, speaker):
+    spans = sorted(spans_in(text, ("CUE", cue, 0.6)) + spans_in(text, ("QUOTE", content)), key=lambda s: s[1].start)
+    stats = LinkStats()
+    [record] = link(text, spans, stats=stats)
+
+    assert [span.text for span in record.sources] == ([speaker] if speaker else [])
+    assert all(span.score == 0.6 and text[span.start : span.end] == span.text for span in record.sources)
+    assert stats.found_speakers == (speaker is not None)
+    [unchanged] = link(text, spans, find_speakers=False)
+    assert unchanged.sources == ()
+
+
+def test_link_found_pronoun_speaker_is_resolved_by_name():
+    text = "Fritz Henderson arrived.\n\n‘We will recover,’ he said."
+    [record] = link(text, spans_in(text, ("QUOTE", "‘We will recover,’"), ("CUE", "said")))
+
+    assert record.sources[0].text == "he" and record.coreferences[0].text == "Fritz Henderson"
+
+
 def test_link_content_without_cue_is_a_record_of_its_own():
     text = "Kursk Nuclear Power Plant is seen by some analysts as ‘the target of the incursion’."
     stats = LinkStats()

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby, pairwise
 
-from quotes.coreference import PERSON_PRONOUNS, Mention, antecedent, mention_in, name_mentions
+from quotes.coreference import PERSON_PRONOUNS, Mention, antecedent, name_mentions, speaker_near_cue
 from quotes.schema import KINDS, Quote, QuoteRecord, ScoredSpan
 from quotes.text import BEFORE_OPENING, CLOSING_QUOTE_MARKS, OPENING_QUOTE_MARKS, paragraphs, sentences
 
@@ -25,7 +25,6 @@ logger = logging.getLogger(__name__)
 
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "him", "her", "them"})
 """Pronoun sources (compared lower-cased); ``he``/``she`` and ``it`` get coreferences, see :func:`link`, rule 7."""
-_PREFER_PREVIOUS_SPEAKER = False
 
 _FAR = 1 << 62  # an offset past the end of any text
 _INTRODUCTION = re.compile(r"\s*:")  # right after a cue: "said: 'A'"
@@ -64,6 +63,7 @@ class LinkStats:
     dropped_cues: int = 0  # cues linked to no content: a cue with no content is not a quote
     dropped_speakers: int = 0  # speakers linked to no record (they may still serve as coreferences)
     coreferences: int = 0
+    found_speakers: int = 0  # speakers read from the text for records with a cue and no tagged speaker (rule 8)
 
 
 @dataclass
@@ -98,7 +98,14 @@ class _Document:
     paragraph_starts: list[int]
     continuation_paragraphs: set[int]
     attribution_starts: list[int]  # starts of all CUE and SPEAKER spans, sorted
+    sentence_ranges: list[tuple[int, int]]  # never empty: a text with no sentence is one
     drafts: list[_Draft] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.sentence_starts = [start for start, _ in self.sentence_ranges]
+
+    def sentence_of(self, offset: int) -> tuple[int, int]:
+        return self.sentence_ranges[max(0, bisect_right(self.sentence_starts, offset) - 1)]
 
     def paragraph_of(self, offset: int) -> int:
         return max(0, bisect_right(self.paragraph_starts, offset) - 1)
@@ -107,7 +114,13 @@ class _Document:
         return _count_between(self.attribution_starts, start, end) > 0
 
 
-def link(text: str, spans: Sequence[tuple[str, ScoredSpan]], *, stats: LinkStats | None = None) -> list[QuoteRecord]:
+def link(
+    text: str,
+    spans: Sequence[tuple[str, ScoredSpan]],
+    *,
+    stats: LinkStats | None = None,
+    find_speakers: bool = True,
+) -> list[QuoteRecord]:
     """Group one document's labelled spans into quote records, following the annotation guidelines.
 
     Rules, in the order they apply:
@@ -132,6 +145,10 @@ def link(text: str, spans: Sequence[tuple[str, ScoredSpan]], *, stats: LinkStats
        possessor only as a last resort, a surname followed back to its full name). ``it`` gets the nearest earlier
        speaker that is neither a pronoun nor a full name (``the defence ministry``); ``they``, ``we`` and ``I``
        get none (a group or the writer has no full name).
+    8. With ``find_speakers``, a record with a cue and no speaker takes the cue's plain subject from the text
+       (:func:`quotes.coreference.speaker_near_cue`: ``Obama has said``, ``'A,' said Obama``, ``according to
+       NASA``, ``he told``; no passive, no appositive), scored as its cue, unless it overlaps a tagged span. It
+       runs before rule 7, so a pronoun found this way is resolved too.
 
     Cues and speakers left out of every record are dropped, counted in ``stats`` and logged at DEBUG.
 
@@ -139,6 +156,7 @@ def link(text: str, spans: Sequence[tuple[str, ScoredSpan]], *, stats: LinkStats
         text: the document text that the span offsets index.
         spans: ``(kind, span)`` pairs, kind one of ``"QUOTE"``, ``"SPEAKER"``, ``"CUE"``; non-overlapping, any order.
         stats: if given, its counters are increased by what this call did.
+        find_speakers: apply rule 8 (read missing speakers from the text).
 
     Returns:
         The records sorted by the start of their first content span; every QUOTE span is in exactly one. A record
@@ -168,15 +186,20 @@ def link(text: str, spans: Sequence[tuple[str, ScoredSpan]], *, stats: LinkStats
         paragraph_starts=[start for start, _ in paragraph_ranges],
         continuation_paragraphs=set(),
         attribution_starts=attribution_starts,
+        sentence_ranges=sentences(text) or [(0, len(text))],
     )
     for index, (start, end) in enumerate(paragraph_ranges):
         if text[start] in OPENING_QUOTE_MARKS and not document.attributions_between(start, end):
             document.continuation_paragraphs.add(index)
 
     counts = LinkStats(documents=1)
-    units, unit_ends = _units(text, ordered)
+    units, unit_ends = _units(document.sentence_ranges, ordered)
     _link_units(document, units, unit_ends, counts)
-    records = _records(document, counts)
+    contents = [(span.start, span.end) for kind, span in ordered if kind == "QUOTE"]
+    mentions = name_mentions(text, contents)
+    if find_speakers:
+        _find_speakers(document, mentions, counts)
+    records = _records(document, mentions, counts)
 
     used_cues = {id(d.cue) for d in document.drafts if d.cue is not None}
     used_speakers = {id(s) for d in document.drafts for s in d.sources}
@@ -218,10 +241,11 @@ def _checked(text: str, spans: Sequence[tuple[str, ScoredSpan]]) -> list[tuple[s
     return ordered
 
 
-def _units(text: str, ordered: list[tuple[str, ScoredSpan]]) -> tuple[list[int], list[int]]:
+def _units(
+    sentence_ranges: list[tuple[int, int]], ordered: list[tuple[str, ScoredSpan]]
+) -> tuple[list[int], list[int]]:
     """The linking unit of each span (its sentence, with sentences that one span runs across merged) and where
     each unit ends."""
-    sentence_ranges = sentences(text) or [(0, len(text))]
     starts = [start for start, _ in sentence_ranges]
     joined = [False] * len(sentence_ranges)  # joined[i]: sentence i and i + 1 are one unit
     first = [max(0, bisect_right(starts, span.start) - 1) for _, span in ordered]
@@ -415,18 +439,42 @@ def _is_direct(span: ScoredSpan) -> bool:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _records(document: _Document, stats: LinkStats) -> list[QuoteRecord]:
+def _find_speakers(document: _Document, mentions: list[Mention], stats: LinkStats) -> None:
+    """Rule 8: a record with a cue and no speaker takes the cue's plain subject from the text, if it has one."""
+    text = document.text
+
+    def opens_sentence(offset: int) -> bool:
+        return text[document.sentence_of(offset)[0] : offset].strip(OPENING_QUOTE_MARKS + " ") == ""
+
+    known = frozenset(m.words[0] for m in mentions if len(m.words) == 1 and not opens_sentence(m.start))
+    taken = sorted((span.start, span.end) for _, span in document.spans)
+    for draft in document.drafts:
+        if draft.cue is None or draft.sources:
+            continue
+        cue = draft.cue
+        sentence = document.sentence_of(cue.start)
+        inverted = any(content.end <= cue.start for content in draft.contents)
+        found = speaker_near_cue(text, (cue.start, cue.end), sentence, mentions, inverted=inverted, known_names=known)
+        if found is None:
+            continue
+        start, end = found
+        index = bisect_left(taken, (end, end))
+        if index > 0 and taken[index - 1][1] > start:
+            continue  # it overlaps a span of the tagger's
+        taken.insert(index, found)
+        draft.sources = (ScoredSpan(start, end, text[start:end], cue.score),)
+        stats.found_speakers += 1
+
+
+def _records(document: _Document, mentions: list[Mention], stats: LinkStats) -> list[QuoteRecord]:
     """Freeze the drafts into sorted records, adding pronoun coreferences (rule 7)."""
     speakers = [span for kind, span in document.spans if kind == "SPEAKER"]
-    contents = [(span.start, span.end) for kind, span in document.spans if kind == "QUOTE"]
-    mentions = name_mentions(document.text, contents)
     full_names = {id(span): _full_name(document.text, span) for span in speakers}
     # "it" is never a person: its antecedent is the nearest earlier speaker that is neither a pronoun nor a full
     # name ("the defence ministry").
     things = [s for s in speakers if full_names[id(s)] is None and s.text.strip().lower() not in PRONOUNS]
     thing_starts = [span.start for span in things]
     records = []
-    previous: Mention | None = None  # the person who spoke the previous record, by name
     for draft in sorted(document.drafts, key=lambda d: d.contents[0].start):
         coreferences: tuple[ScoredSpan, ...] = ()
         source = draft.sources[0] if len(draft.sources) == 1 else None
@@ -436,13 +484,11 @@ def _records(document: _Document, stats: LinkStats) -> list[QuoteRecord]:
             if nearest >= 0:
                 coreferences = (things[nearest],)
         elif pronoun in PERSON_PRONOUNS:
-            found = antecedent(mentions, source.start, previous if _PREFER_PREVIOUS_SPEAKER else None)
+            # A name in the pronoun's own sentence is not its antecedent ("'Putin pledged support,' he said").
+            limit = document.sentence_of(source.start)[0]
+            found = antecedent(mentions, limit)
             if found is not None:
                 coreferences = (_scored(document, found, source.score),)
-                previous = found
-        elif draft.sources:
-            named = mention_in(mentions, draft.sources[0].start, draft.sources[-1].end)
-            previous = named if named is not None else previous
         stats.coreferences += bool(coreferences)
         parts = [*draft.contents, *((draft.cue,) if draft.cue else ())]
         records.append(
