@@ -103,14 +103,16 @@ def predicted_spans(model: str, documents: list[Document], cache: Path | None) -
     return spans, extractor
 
 
-def link_all(documents: list[Document], spans: list, extractor: object | None) -> tuple[list[list[QuoteRecord]], int]:
+def link_all(
+    documents: list[Document], spans: list, extractor: object | None, options: dict
+) -> tuple[list[list[QuoteRecord]], int]:
     """Records of each document through today's linker; documents whose spans overlap are left empty (counted)."""
     from quotes.linking import link
 
     records, failed = [], 0
     for document, doc_spans in zip(documents, spans, strict=True):
         try:
-            linked = link(document.text, doc_spans) if doc_spans else []
+            linked = link(document.text, doc_spans, **options) if doc_spans else []
         except ValueError:
             failed += 1
             linked = []
@@ -176,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spans-cache", type=Path, help="save the model's spans here, or read them if it exists")
     parser.add_argument("--examples", type=int, default=3, help="errors printed per class")
     parser.add_argument("--json", type=Path, help="also write the figures and the errors here")
+    parser.add_argument("--no-find-speakers", action="store_true", help="link with find_speakers=False (rule 8 off)")
     args = parser.parse_args(argv)
     if args.model not in ("oracle", "rules") and not Path(args.model).is_dir():
         print(f"quotes: error: --model {args.model}: not 'oracle', 'rules' or a model directory", file=sys.stderr)
@@ -183,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
 
     documents = read_gold(args.data)
     spans, extractor = predicted_spans(args.model, documents, args.spans_cache)
-    predicted, failed = link_all(documents, spans, extractor)
+    options = {"find_speakers": False} if args.no_find_speakers else {}
+    predicted, failed = link_all(documents, spans, extractor, options)
 
     gold_total = sum(len(d.quotes) for d in documents)
     predicted_total = sum(len(r) for r in predicted)

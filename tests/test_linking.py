@@ -408,6 +408,16 @@ def test_link_found_pronoun_speaker_is_resolved_by_name():
     assert record.sources[0].text == "he" and record.coreferences[0].text == "Fritz Henderson"
 
 
+def test_link_said_question_goes_on_but_asked_question_is_answered():
+    said = "‘How many times?’ Clinton said. ‘In Tulsa, again.’"
+    asked = "‘And Putin?’ they asked. ‘Putin? I don’t know.’"
+    for text, cue, joined in ((said, "said", True), (asked, "asked", False)):
+        first, second = text[: text.index("’") + 1], text[text.rindex("‘") :]
+        speaker = "Clinton" if joined else "they"
+        spans = spans_in(text, ("QUOTE", first), ("SPEAKER", speaker), ("CUE", cue), ("QUOTE", second))
+        assert len(link(text, spans)) == (1 if joined else 2)
+
+
 def test_link_content_without_cue_is_a_record_of_its_own():
     text = "Kursk Nuclear Power Plant is seen by some analysts as ‘the target of the incursion’."
     stats = LinkStats()

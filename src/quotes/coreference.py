@@ -41,7 +41,8 @@ _TITLES = frozenset(
     minister premier chancellor governor gov mayor senator sen representative rep congressman congresswoman
     secretary chairman chairwoman chair chief director ambassador judge justice spokesman spokeswoman
     spokesperson deputy foreign defence defense interior health finance home state ceo cfo coo cto founder leader
-    head manager coach officer official attorney detective inspector agent sheriff senior junior""".split()
+    head manager coach officer official attorney detective inspector agent sheriff senior junior republican
+    democrat democratic""".split()
 )
 # A run holding one of these names a place, an organisation or a thing, not a person.
 _NOT_PERSON = frozenset(
@@ -188,7 +189,8 @@ def _is_initial(word: str) -> bool:
 # Speakers the tagger missed
 # --------------------------------------------------------------------------------------------------------------
 
-SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "we", "it", "i"})
+# "it" is left out: before a cue it is mostly expletive ("it appeared that", "it is said").
+SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "we", "i"})
 # Between a subject and its cue ("Obama has also said"); a passive auxiliary right before the cue means no subject.
 _BETWEEN = frozenset(
     """has have had will would could can may might should must did does do also then later previously again

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from itertools import groupby, pairwise
 
 from quotes.coreference import PERSON_PRONOUNS, Mention, antecedent, name_mentions, speaker_near_cue
+from quotes.lexicon import lemma
 from quotes.schema import KINDS, Quote, QuoteRecord, ScoredSpan
 from quotes.text import BEFORE_OPENING, CLOSING_QUOTE_MARKS, OPENING_QUOTE_MARKS, paragraphs, sentences
 
@@ -27,6 +28,7 @@ PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "him", "her", "them"
 """Pronoun sources (compared lower-cased); ``he``/``she`` and ``it`` get coreferences, see :func:`link`, rule 7."""
 
 _FAR = 1 << 62  # an offset past the end of any text
+_ASKING = frozenset({"ask", "question", "wonder", "query", "inquire", "demand"})
 _INTRODUCTION = re.compile(r"\s*:")  # right after a cue: "said: 'A'"
 
 # Separators between the speakers of one subject ("Putin and Lavrov", "X, Y and Z"): see _speaker_groups.
@@ -136,7 +138,8 @@ def link(
        (``He said:`` on its own line), takes that cue and its speaker.
     4. A continuation paragraph (it opens with a quotation mark and has no cue or speaker) joins the previous record.
     5. Otherwise a content with no cue joins the previous record when that record's last content is direct, is no
-       question, and is in the same paragraph or the previous sentence (``'A,' he said. 'B.'``).
+       question put with ``asked`` (or with no cue), and is in the same paragraph or the previous sentence
+       (``'A,' he said. 'B.'``, ``'A?' Clinton said. 'B.'``).
     6. Otherwise it becomes a record with no cue and no source. Rules 4 and 5 only join a record that has a cue or a
        source, and only when no cue or speaker lies between the two.
     7. A record whose only source is ``he``/``she``/``him``/``her`` gets, as its coreference, the person's nearest
@@ -335,9 +338,12 @@ def _continues(document: _Document, last: _Draft, content: ScoredSpan, paragraph
     if paragraph in document.continuation_paragraphs:
         return True
     previous = last.contents[-1]
-    # A quote interrupted by its attribution ends in a comma ("'A,' he said. 'B.'"); one ending in a question is
-    # answered by someone else ("'And Putin?' they asked. 'Putin? I don't know.'").
-    answered = previous.text.rstrip().rstrip(CLOSING_QUOTE_MARKS).endswith("?")
+    # A quote interrupted by its attribution ends in a comma ("'A,' he said. 'B.'"); a question that was asked is
+    # answered by someone else ("'And Putin?' they asked. 'Putin? I don't know.'"), one that was said goes on
+    # ("'How many times?' Clinton said. 'In Tulsa, ...'": PolNeAR dev, oracle spans, 1 more quote right).
+    question = previous.text.rstrip().rstrip(CLOSING_QUOTE_MARKS).endswith("?")
+    asked = last.cue is None or lemma(last.cue.text.split()[-1]) in _ASKING
+    answered = question and asked
     return _is_direct(previous) and not answered and (paragraph == last.paragraph or unit == last.unit + 1)
 
 
