@@ -139,7 +139,7 @@ def link(
     4. A continuation paragraph (it opens with a quotation mark and has no cue or speaker) joins the previous record.
     5. Otherwise a content with no cue joins the previous record when that record's last content is direct, is no
        question put with ``asked`` (or with no cue), and is in the same paragraph or the previous sentence
-       (``'A,' he said. 'B.'``, ``'A?' Clinton said. 'B.'``).
+       (``'A,' he said. 'B.'``, ``'A?' she said. 'B.'``).
     6. Otherwise it becomes a record with no cue and no source. Rules 4 and 5 only join a record that has a cue or a
        source, and only when no cue or speaker lies between the two.
     7. A record whose only source is ``he``/``she``/``him``/``her`` gets, as its coreference, the person's nearest
@@ -340,7 +340,7 @@ def _continues(document: _Document, last: _Draft, content: ScoredSpan, paragraph
     previous = last.contents[-1]
     # A quote interrupted by its attribution ends in a comma ("'A,' he said. 'B.'"); a question that was asked is
     # answered by someone else ("'And Putin?' they asked. 'Putin? I don't know.'"), one that was said goes on
-    # ("'How many times?' Clinton said. 'In Tulsa, ...'": PolNeAR dev, oracle spans, 1 more quote right).
+    # ("'How many times?' she said. 'In Tulsa, ...'": PolNeAR dev, oracle spans, 1 more quote right).
     question = previous.text.rstrip().rstrip(CLOSING_QUOTE_MARKS).endswith("?")
     asked = last.cue is None or lemma(last.cue.text.split()[-1]) in _ASKING
     answered = question and asked
