@@ -57,7 +57,7 @@ def read_gold(paths: list[str]) -> list[Document]:
     for name in paths:
         path = Path(name)
         if not path.exists():
-            raise SystemExit(f"quotes: error: {path}: no such file or folder (give a gold .json/.jsonl or a folder)")
+            raise ValueError(f"{path}: no such file or folder (give a gold .json/.jsonl file or a folder)")
         files = sorted(path.glob("*.json")) + sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
         if path.is_dir() and not files:
             from quotes.data import read_documents
@@ -93,7 +93,7 @@ def predicted_spans(model: str, documents: list[Document], cache: Path | None) -
     if cache is not None and cache.exists():
         stored = json.loads(cache.read_text())
         if [d.id for d in documents] != stored["ids"]:
-            raise SystemExit(f"quotes: error: {cache}: cached spans are for other documents (delete it to rerun)")
+            raise ValueError(f"{cache}: the cached spans are for other documents (delete the file to rerun the model)")
         spans = [[(kind, ScoredSpan(*span)) for kind, span in doc] for doc in stored["spans"]]
         return spans, extractor
     spans = [s for s, _ in extractor.predict_spans_and_records([d.text for d in documents])]
@@ -184,8 +184,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"quotes: error: --model {args.model}: not 'oracle', 'rules' or a model directory", file=sys.stderr)
         return 2
 
-    documents = read_gold(args.data)
-    spans, extractor = predicted_spans(args.model, documents, args.spans_cache)
+    try:
+        documents = read_gold(args.data)
+        spans, extractor = predicted_spans(args.model, documents, args.spans_cache)
+    except ValueError as error:  # includes the schema's DataValidationError
+        print(f"quotes: error: {error}", file=sys.stderr)
+        return 2
     options = {"find_speakers": False} if args.no_find_speakers else {}
     predicted, failed = link_all(documents, spans, extractor, options)
 
