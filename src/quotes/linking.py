@@ -144,10 +144,10 @@ def link(
        source, and only when no cue or speaker lies between the two.
     7. A record whose only source is ``he``/``she``/``him``/``her`` gets, as its coreference, the person's nearest
        earlier full-name mention (first and last name, no title), found in the cased text whether tagged or not
-       (:func:`quotes.coreference.antecedent`: the nearest earlier person named outside quoted content, a
-       possessor only as a last resort, a surname followed back to its full name). ``it`` gets the nearest earlier
-       speaker that is neither a pronoun nor a full name (``the defence ministry``); ``they``, ``we`` and ``I``
-       get none (a group or the writer has no full name).
+       (:func:`quotes.coreference.antecedent`: the nearest person named outside quoted content before the
+       pronoun's sentence, a possessor only as a last resort, a surname followed back to its full name).
+       ``it`` gets the nearest earlier speaker that is neither a pronoun nor a full name (``the defence
+       ministry``); ``they``, ``we`` and ``I`` get none (a group or the writer has no full name).
     8. With ``find_speakers``, a record with a cue and no speaker takes the cue's plain subject from the text
        (:func:`quotes.coreference.speaker_near_cue`: ``Obama has said``, ``'A,' said Obama``, ``according to
        NASA``, ``he told``; no passive, no appositive), scored as its cue, unless it overlaps a tagged span. It
