@@ -1,11 +1,13 @@
-"""Who a pronoun speaker is, by name: person-name mentions in the cased text and the choice of an antecedent.
+"""Who said it, by name: person-name mentions in the cased text, pronoun antecedents and speakers the tagger missed.
 
 The encoder is uncased but the text is not, so names are found by their capitals: :func:`name_mentions` lists the
 runs of capitalised words outside quoted content, less the titles and sentence-opening words before them
 (``Russian President Vladimir Putin`` gives ``Vladimir Putin``), and marks the ones that cannot be a person
 (``White House``, ``NASA``). :func:`antecedent` picks, for a ``he``/``she`` speaker, the nearest earlier mention
 of a person, following a surname back to the full name it shortens (``Henderson`` -> ``Fritz Henderson``), and
-returns that person's nearest earlier full-name mention, as the annotation guidelines ask. Pure Python.
+returns that person's nearest earlier full-name mention, as the annotation guidelines ask. :func:`speaker_near_cue`
+reads the plain subject of a cue that has no tagged speaker (``Obama has said``, ``'A,' said Obama``). The linker
+uses all three (its rules 7 and 8). Pure Python.
 """
 
 from __future__ import annotations
