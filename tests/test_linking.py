@@ -354,6 +354,24 @@ def test_link_pronoun_resolves_to_a_full_name_anywhere_earlier(text, name):
     assert coreference.score == 0.7  # an untagged name scores as the pronoun it resolves
 
 
+def test_link_pronoun_antecedent_in_its_own_sentence_must_be_a_tagged_speaker():
+    untagged = "Alexei Smirnov spoke.\n\nPresident Vladimir Putin pledged support ‘on all fronts’, he said."
+    records = link(untagged, spans_in(untagged, ("QUOTE", "‘on all fronts’"), ("SPEAKER", "he"), ("CUE", "said")))
+    assert records[0].coreferences[0].text == "Alexei Smirnov"
+
+    tagged = "Colin Powell was not told.\n\nJohn Brennan admitted the failures, but rebuked what he called ‘a picture’."
+    parts = [
+        ("SPEAKER", "John Brennan"),
+        ("CUE", "admitted"),
+        ("QUOTE", "the failures"),
+        ("SPEAKER", "he"),
+        ("CUE", "called"),
+        ("QUOTE", "‘a picture’"),
+    ]
+    records = link(tagged, spans_in(tagged, *parts))
+    assert records[-1].sources[0].text == "he" and records[-1].coreferences[0].text == "John Brennan"
+
+
 def test_link_group_pronouns_get_no_personal_name():
     text = "Fritz Henderson met the workers.\n\n‘We will strike,’ they said."
     records = link(text, spans_in(text, ("QUOTE", "‘We will strike,’"), ("SPEAKER", "they"), ("CUE", "said")))

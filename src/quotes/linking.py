@@ -144,8 +144,9 @@ def link(
        source, and only when no cue or speaker lies between the two.
     7. A record whose only source is ``he``/``she``/``him``/``her`` gets, as its coreference, the person's nearest
        earlier full-name mention (first and last name, no title), found in the cased text whether tagged or not
-       (:func:`quotes.coreference.antecedent`: the nearest person named outside quoted content before the
-       pronoun's sentence, a possessor only as a last resort, a surname followed back to its full name).
+       (:func:`quotes.coreference.antecedent`: the nearest person named outside quoted content, not before a
+       content in the pronoun's own sentence, a possessor only as a last resort, a surname followed back to its
+       full name).
        ``it`` gets the nearest earlier speaker that is neither a pronoun nor a full name (``the defence
        ministry``); ``they``, ``we`` and ``I`` get none (a group or the writer has no full name).
     8. With ``find_speakers``, a record with a cue and no speaker takes the cue's plain subject from the text
@@ -475,6 +476,13 @@ def _find_speakers(document: _Document, mentions: list[Mention], stats: LinkStat
 def _records(document: _Document, mentions: list[Mention], stats: LinkStats) -> list[QuoteRecord]:
     """Freeze the drafts into sorted records, adding pronoun coreferences (rule 7)."""
     speakers = [span for kind, span in document.spans if kind == "SPEAKER"]
+    contents = [(span.start, span.end) for kind, span in document.spans if kind == "QUOTE"]
+    speaker_starts = [span.start for span in speakers]
+
+    def _tagged(mention: Mention) -> bool:
+        index = bisect_right(speaker_starts, mention.start) - 1
+        return index >= 0 and mention.end <= speakers[index].end
+
     full_names = {id(span): _full_name(document.text, span) for span in speakers}
     # "it" is never a person: its antecedent is the nearest earlier speaker that is neither a pronoun nor a full
     # name ("the defence ministry").
@@ -490,9 +498,15 @@ def _records(document: _Document, mentions: list[Mention], stats: LinkStats) -> 
             if nearest >= 0:
                 coreferences = (things[nearest],)
         elif pronoun in PERSON_PRONOUNS:
-            # A name in the pronoun's own sentence is not its antecedent ("'Putin pledged support,' he said").
-            limit = document.sentence_of(source.start)[0]
-            found = antecedent(mentions, limit)
+            # In the pronoun's own sentence, an untagged name before a content is not its antecedent ("Putin
+            # pledged 'support', he said"); a tagged speaker is ("Brennan acknowledged A, but rebuked it for what he
+            # called 'B'").
+            sentence_start = document.sentence_of(source.start)[0]
+            between = [end for start, end in contents if sentence_start <= start and end <= source.start]
+            candidates = mentions
+            if between:
+                candidates = [m for m in mentions if not sentence_start <= m.start < between[-1] or _tagged(m)]
+            found = antecedent(candidates, source.start)
             if found is not None:
                 coreferences = (_scored(document, found, source.score),)
         stats.coreferences += bool(coreferences)
