@@ -399,6 +399,24 @@ def test_link_group_pronouns_get_no_personal_name():
         ),
         pytest.param("‘We will win,’ he said.", "said", "‘We will win,’", "he", id="pronoun"),
         pytest.param("It rained, according to NASA.", "according to", "It rained", "NASA", id="according-to"),
+        pytest.param(
+            "The records which the committee says disputes it.",
+            "says",
+            "disputes it",
+            "the committee",
+            id="noun-phrase",
+        ),
+        pytest.param(
+            "Supporters of the blackout claim that it works.",
+            "claim",
+            "that it works",
+            "Supporters of the blackout",
+            id="plural-noun-phrase-with-base-verb",
+        ),
+        pytest.param("The annual report claim that it works.", "claim", "that it works", None, id="base-verb-singular"),
+        pytest.param(
+            "Officials in the capital said that it works.", "said", "that it works", None, id="prepositional-phrase"
+        ),
         pytest.param("Officials said that it will rain.", "said", "that it will rain", None, id="opening-word-unknown"),
         pytest.param("He was told that it will rain.", "told", "that it will rain", None, id="passive"),
         pytest.param(

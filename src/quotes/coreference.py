@@ -17,6 +17,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from quotes.lexicon import COMMUNICATION_LEMMAS, lemma
 from quotes.text import OPENING_QUOTE_MARKS
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
@@ -216,19 +217,30 @@ def speaker_near_cue(
     """Where the subject of a cue with no tagged speaker is, read from the text; None when it is not plain.
 
     Before the cue (``Obama has said``, ``he told``): a name mention or a subject pronoun, with only auxiliaries and
-    adverbs in between, and no passive (``was told``). After it (``'A,' said Obama.``, ``according to NASA``): a
-    name or a pronoun right after the cue, followed by punctuation; tried first when the cue is ``inverted`` (its
-    content comes before it). A one-word name opening the sentence counts only if it is in ``known_names`` (names
-    also seen capitalised mid-sentence), since any word is capitalised there (``Officials said``).
+    adverbs in between, and no passive (``was told``); before an inflected verb of saying also a short determiner
+    phrase (``the committee says``, ``Supporters of the blackout claim``). After it (``'A,' said Obama.``,
+    ``according to NASA``): a name or a pronoun right after the cue, followed by punctuation; tried first when the
+    cue is ``inverted`` (its content comes before it). A one-word name opening the sentence counts only if it is in
+    ``known_names`` (names also seen capitalised mid-sentence), since any word is capitalised there
+    (``Officials said``).
     """
-    before = _subject_before(text, cue[0], sentence[0], mentions, known_names)
+    last = text[cue[0] : cue[1]].split()[-1].lower()
+    # "said", "claims"; a base form ("claim") only after a plural subject ("Supporters ... claim"), never "advice".
+    verb_cue = "inflected" if lemma(last) != last else "base"
+    verb_cue = verb_cue if lemma(last) in COMMUNICATION_LEMMAS else None
+    before = _subject_before(text, cue[0], sentence[0], mentions, known_names, verb_cue)
     after = _subject_after(text, cue[1], sentence[1], mentions)
     first, second = (after, before) if inverted else (before, after)
     return first if first is not None else second
 
 
 def _subject_before(
-    text: str, cue_start: int, limit: int, mentions: Sequence[Mention], known_names: frozenset[str]
+    text: str,
+    cue_start: int,
+    limit: int,
+    mentions: Sequence[Mention],
+    known_names: frozenset[str],
+    verb_cue: str | None,
 ) -> tuple[int, int] | None:
     end = cue_start
     while True:
@@ -246,7 +258,14 @@ def _subject_before(
     if word.lower() in SUBJECT_PRONOUNS:
         return match.start(1), match.end(1)
     mention = next((m for m in reversed(mentions) if m.end == match.end(1)), None)
-    if mention is None or mention.possessive:
+    if mention is None:
+        phrase = _noun_phrase_before(text, match.start(1), match.end(1), limit) if verb_cue else None
+        if phrase is None or verb_cue == "inflected":
+            return phrase
+        words = text[phrase[0] : phrase[1]].lower().split()
+        head = words[words.index("of") - 1] if "of" in words else words[-1]  # "Supporters of the blackout"
+        return phrase if head.endswith("s") and not head.endswith("ss") else None
+    if mention.possessive:
         return None
     start = _with_titles(text, mention, limit)
     opens_sentence = text[limit:start].strip(OPENING_QUOTE_MARKS + " ") == ""
@@ -290,3 +309,40 @@ def _with_titles(text: str, mention: Mention, limit: int) -> int:
 
 
 _NAME_WORD_ONLY = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+
+
+_DETERMINERS = frozenset("the a an this these those its his her their our one another some several many".split())
+_PREPOSITIONS = frozenset("in on at to for with from by about into against during after before over under".split())
+_NOT_HEADS = _DETERMINERS | frozenset("and or but nor who whom which that to not".split())  # never end a subject
+
+
+def _noun_phrase_before(text: str, start: int, end: int, limit: int) -> tuple[int, int] | None:
+    """``the committee``, ``Supporters of the blackout``: a short determiner phrase ending at ``end``, or None.
+
+    Up to four plain words back to a determiner, then over ``of`` to one more word; a determiner that follows a
+    preposition (``officials in the capital``) heads no subject.
+    """
+    if text[start:end].lower() in _NOT_HEADS:
+        return None
+    words = [(start, end)]
+    while len(words) <= 4:
+        first = text[words[0][0] : words[0][1]].lower()
+        if first in _DETERMINERS:
+            break
+        match = _PREVIOUS_WORD.search(text, limit, words[0][0])
+        if match is None or match.group(2) != " " or not _NAME_WORD_ONLY.fullmatch(match.group(1)):
+            return None
+        if match.group(1).lower() in _BETWEEN | _PASSIVE | _PREPOSITIONS | SUBJECT_PRONOUNS | {"of", "that", "which"}:
+            return None
+        words.insert(0, (match.start(1), match.end(1)))
+    else:
+        return None
+    match = _PREVIOUS_WORD.search(text, limit, words[0][0])
+    if match is not None and match.group(2) == " " and match.group(1).lower() in _PREPOSITIONS:
+        return None
+    if match is not None and match.group(2) == " " and match.group(1).lower() == "of":
+        head = _PREVIOUS_WORD.search(text, limit, match.start(1))
+        if head is None or head.group(2) != " " or not _NAME_WORD_ONLY.fullmatch(head.group(1)):
+            return None
+        return head.start(1), end
+    return words[0][0], end
