@@ -415,6 +415,9 @@ def test_link_group_pronouns_get_no_personal_name():
         ),
         pytest.param("The annual report claim that it works.", "claim", "that it works", None, id="base-verb-singular"),
         pytest.param(
+            "Obama issued a statement condemning the attack.", "condemning", "the attack", None, id="participle"
+        ),
+        pytest.param(
             "Officials in the capital said that it works.", "said", "that it works", None, id="prepositional-phrase"
         ),
         pytest.param("Officials said that it will rain.", "said", "that it will rain", None, id="opening-word-unknown"),

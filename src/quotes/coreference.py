@@ -227,7 +227,8 @@ def speaker_near_cue(
     last = text[cue[0] : cue[1]].split()[-1].lower()
     # "said", "claims"; a base form ("claim") only after a plural subject ("Supporters ... claim"), never "advice".
     verb_cue = "inflected" if lemma(last) != last else "base"
-    verb_cue = verb_cue if lemma(last) in COMMUNICATION_LEMMAS else None
+    # A participle modifies the noun before it ("a statement condemning"), which is not its subject.
+    verb_cue = verb_cue if lemma(last) in COMMUNICATION_LEMMAS and not last.endswith("ing") else None
     before = _subject_before(text, cue[0], sentence[0], mentions, known_names, verb_cue)
     after = _subject_after(text, cue[1], sentence[1], mentions)
     first, second = (after, before) if inverted else (before, after)
