@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from quotes.linking import LinkStats, link, sentence_spans
+from quotes.linking import LinkStats, link
 from quotes.schema import QuoteRecord, ScoredSpan
 
 
@@ -45,63 +45,6 @@ BLOGGER = (
     "a lot yesterday, and the [Ukrainians] covered this distance in 24 hours.\n\n"
     "‘I really hope that everyone understands this and measures will be taken.’"
 )
-
-
-# --------------------------------------------------------------------------------------------------------------
-# sentence_spans
-# --------------------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        pytest.param(
-            "Mr. Putin met Gen. Gerasimov in St. Petersburg near the U.S. Embassy. Then he left.",
-            ["Mr. Putin met Gen. Gerasimov in St. Petersburg near the U.S. Embassy.", "Then he left."],
-            id="abbreviations",
-        ),
-        pytest.param(
-            "‘We have nothing there. Nothing at all,’ he said. Then he left.",
-            ["‘We have nothing there. Nothing at all,’ he said.", "Then he left."],
-            id="full-stop-inside-quotation",
-        ),
-        pytest.param(
-            "He said: ‘Stop.’ Then he left. The plan failed. ‘We lost,’ he said.",
-            ["He said: ‘Stop.’", "Then he left.", "The plan failed.", "‘We lost,’ he said."],
-            id="closing-mark-after-stop-and-opening-mark-after-space",
-        ),
-        pytest.param(
-            "Where is our army? Nobody knows! He paused… Then he spoke.",
-            ["Where is our army?", "Nobody knows!", "He paused…", "Then he spoke."],
-            id="question-exclamation-ellipsis",
-        ),
-        pytest.param(
-            "Russia’s army is ‘deep’ inside. Ukraine’s troops advanced. It's the soldiers' war. It is 3.5 km away.",
-            [
-                "Russia’s army is ‘deep’ inside.",
-                "Ukraine’s troops advanced.",
-                "It's the soldiers' war.",
-                "It is 3.5 km away.",
-            ],
-            id="apostrophes-are-not-quotation-marks",
-        ),
-        pytest.param(
-            "Headline with no stop\n\nFirst line. Second line?\n  ‘Quoted paragraph.’  \n",
-            ["Headline with no stop", "First line.", "Second line?", "‘Quoted paragraph.’"],
-            id="newlines",
-        ),
-        pytest.param(
-            "He said: ‘But it was far. And we were slow.\n‘I hope so.’",
-            ["He said: ‘But it was far. And we were slow.", "‘I hope so.’"],
-            id="unclosed-quotation-runs-to-paragraph-end",
-        ),
-        pytest.param("", [], id="empty"),
-    ],
-)
-def test_sentence_spans_splits(text, expected):
-    spans = sentence_spans(text)
-    assert [text[start:end] for start, end in spans] == expected
-    assert spans == sorted(spans)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -364,6 +307,154 @@ def test_link_pronoun_with_no_earlier_full_name_has_no_coreference():
     records = link(text, spans_in(text, ("SPEAKER", "Gerasimov"), ("QUOTE", UNITS), ("SPEAKER", "he"), ("CUE", "said")))
 
     assert records[0].coreferences == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param(
+            "Fritz Henderson, the chief executive, arrived on Monday.\n\n‘We will recover,’ he said.",
+            "Fritz Henderson",
+            id="untagged-name",
+        ),
+        pytest.param(
+            "Fritz Henderson opened the meeting in New York.\n\nHenderson spoke first. ‘We will recover,’ he said.",
+            "Fritz Henderson",
+            id="surname-back-to-full-name",
+        ),
+        pytest.param(
+            "Governor Alexei Smirnov spoke on Telegram.\n\n‘President Vladimir Putin pledged support,’ he said.",
+            "Alexei Smirnov",
+            id="names-inside-quoted-content-are-not-antecedents",
+        ),
+        pytest.param(
+            "Vladimir Putin met officials. Dmitry Rogozin, Putin’s former deputy, was there.\n\n‘Blackmail,’ he said.",
+            "Dmitry Rogozin",
+            id="a-possessor-is-a-last-resort",
+        ),
+        pytest.param(
+            "Fritz Henderson later visited the White House and NASA.\n\n‘We will recover,’ he said.",
+            "Fritz Henderson",
+            id="places-and-organisations-are-no-person",
+        ),
+        pytest.param(
+            "Former Prime Minister Gordon Brown resigned.\n\n‘It was time,’ he said.",
+            "Gordon Brown",
+            id="titles-are-cut",
+        ),
+    ],
+)
+def test_link_pronoun_resolves_to_a_full_name_anywhere_earlier(text, name):
+    quote = text[text.index("‘") : text.index(",’") + 2]
+    records = link(text, spans_in(text, ("QUOTE", quote), ("SPEAKER", "he", 0.7), ("CUE", "said")))
+
+    [record] = [r for r in records if r.sources]
+    [coreference] = record.coreferences
+    assert coreference.text == name and text[coreference.start : coreference.end] == name
+    assert coreference.score == 0.7  # an untagged name scores as the pronoun it resolves
+
+
+def test_link_pronoun_antecedent_in_its_own_sentence_must_be_a_tagged_speaker():
+    untagged = "Alexei Smirnov spoke.\n\nPresident Vladimir Putin pledged support ‘on all fronts’, he said."
+    records = link(untagged, spans_in(untagged, ("QUOTE", "‘on all fronts’"), ("SPEAKER", "he"), ("CUE", "said")))
+    assert records[0].coreferences[0].text == "Alexei Smirnov"
+
+    tagged = "Colin Powell was not told.\n\nJohn Brennan admitted the failures, but rebuked what he called ‘a picture’."
+    parts = [
+        ("SPEAKER", "John Brennan"),
+        ("CUE", "admitted"),
+        ("QUOTE", "the failures"),
+        ("SPEAKER", "he"),
+        ("CUE", "called"),
+        ("QUOTE", "‘a picture’"),
+    ]
+    records = link(tagged, spans_in(tagged, *parts))
+    assert records[-1].sources[0].text == "he" and records[-1].coreferences[0].text == "John Brennan"
+
+
+def test_link_group_pronouns_get_no_personal_name():
+    text = "Fritz Henderson met the workers.\n\n‘We will strike,’ they said."
+    records = link(text, spans_in(text, ("QUOTE", "‘We will strike,’"), ("SPEAKER", "they"), ("CUE", "said")))
+
+    assert records[0].sources[0].text == "they" and records[0].coreferences == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "content", "speaker"),
+    [
+        pytest.param("‘We will win,’ said Obama.", "said", "‘We will win,’", "Obama", id="inverted"),
+        pytest.param(
+            "Shares in Airbus fell.\n\nAirbus has also said that it will cut jobs.",
+            "said",
+            "that it will cut jobs",
+            "Airbus",
+            id="subject-with-auxiliaries",
+        ),
+        pytest.param(
+            "US President Barack Obama said that France is an ally.",
+            "said",
+            "that France is an ally",
+            "US President Barack Obama",
+            id="titles-kept",
+        ),
+        pytest.param("‘We will win,’ he said.", "said", "‘We will win,’", "he", id="pronoun"),
+        pytest.param("It rained, according to NASA.", "according to", "It rained", "NASA", id="according-to"),
+        pytest.param(
+            "The records which the committee says disputes it.",
+            "says",
+            "disputes it",
+            "the committee",
+            id="noun-phrase",
+        ),
+        pytest.param(
+            "Supporters of the blackout claim that it works.",
+            "claim",
+            "that it works",
+            "Supporters of the blackout",
+            id="plural-noun-phrase-with-base-verb",
+        ),
+        pytest.param("The annual report claim that it works.", "claim", "that it works", None, id="base-verb-singular"),
+        pytest.param(
+            "Obama issued a statement condemning the attack.", "condemning", "the attack", None, id="participle"
+        ),
+        pytest.param(
+            "Officials in the capital said that it works.", "said", "that it works", None, id="prepositional-phrase"
+        ),
+        pytest.param("Officials said that it will rain.", "said", "that it will rain", None, id="opening-word-unknown"),
+        pytest.param("He was told that it will rain.", "told", "that it will rain", None, id="passive"),
+        pytest.param(
+            "Leroy Cain, the manager, said that it will rain.", "said", "that it will rain", None, id="appositive"
+        ),
+        pytest.param("The plan, said to be ready, failed.", "said", "to be ready", None, id="no-plain-subject"),
+    ],
+)
+def test_link_cue_without_speaker_takes_its_plain_subject_from_the_text(text, cue, content, speaker):
+    spans = sorted(spans_in(text, ("CUE", cue, 0.6)) + spans_in(text, ("QUOTE", content)), key=lambda s: s[1].start)
+    stats = LinkStats()
+    [record] = link(text, spans, stats=stats)
+
+    assert [span.text for span in record.sources] == ([speaker] if speaker else [])
+    assert all(span.score == 0.6 and text[span.start : span.end] == span.text for span in record.sources)
+    assert stats.found_speakers == (speaker is not None)
+    [unchanged] = link(text, spans, find_speakers=False)
+    assert unchanged.sources == ()
+
+
+def test_link_found_pronoun_speaker_is_resolved_by_name():
+    text = "Fritz Henderson arrived.\n\n‘We will recover,’ he said."
+    [record] = link(text, spans_in(text, ("QUOTE", "‘We will recover,’"), ("CUE", "said")))
+
+    assert record.sources[0].text == "he" and record.coreferences[0].text == "Fritz Henderson"
+
+
+def test_link_said_question_goes_on_but_asked_question_is_answered():
+    said = "‘How many times?’ she said. ‘In Tulsa, again.’"
+    asked = "‘And Putin?’ they asked. ‘Putin? I don’t know.’"
+    for text, cue, joined in ((said, "said", True), (asked, "asked", False)):
+        first, second = text[: text.index("’") + 1], text[text.rindex("‘") :]
+        speaker = "she" if joined else "they"
+        spans = spans_in(text, ("QUOTE", first), ("SPEAKER", speaker), ("CUE", cue), ("QUOTE", second))
+        assert len(link(text, spans)) == (1 if joined else 2)
 
 
 def test_link_content_without_cue_is_a_record_of_its_own():

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from typing import overload
 
 from quotes.lexicon import COMMUNICATION_LEMMAS, lemma
-from quotes.linking import link, paragraph_spans, sentence_spans
+from quotes.linking import link
 from quotes.schema import QuoteRecord, ScoredSpan
+from quotes.text import QUOTE_MARKS, QUOTE_PAIRS, paragraphs, sentences
 
-_CLOSERS = {"‘": "’", "“": "”", "«": "»", "‹": "›", '"': '"', "'": "'", "„": "“”", "‚": "‘’"}
-_ALL_MARKS = "".join(dict.fromkeys("".join(_CLOSERS) + "".join(_CLOSERS.values())))
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
-_CLAUSE_BREAK = ",;:()[]–—" + _ALL_MARKS  # a speaker noun phrase never runs across these
+_CLAUSE_BREAK = ",;:()[]–—" + QUOTE_MARKS  # a speaker noun phrase never runs across these
 _TRAILING = " \t,;:–—"
 
 _PRONOUNS = frozenset("he she they it we i you".split())
@@ -118,19 +117,19 @@ class RuleBasedExtractor:
 
     def find_spans(self, text: str) -> list[tuple[str, ScoredSpan]]:
         """The non-overlapping ``(kind, span)`` pairs the rules find, sorted by position, before linking."""
-        sentences = sentence_spans(text)
-        paragraphs = paragraph_spans(text)
+        sentence_ranges = sentences(text)
+        paragraph_ranges = paragraphs(text)
         quoted = []
-        for index, (start, end) in enumerate(paragraphs):
+        for index, (start, end) in enumerate(paragraph_ranges):
             # A quote running on into the next paragraph leaves this one open; the next opens with a mark again.
-            runs_on = index + 1 < len(paragraphs) and text[paragraphs[index + 1][0]] in _CLOSERS
+            runs_on = index + 1 < len(paragraph_ranges) and text[paragraph_ranges[index + 1][0]] in QUOTE_PAIRS
             quoted += _quotations(text, start, end, runs_on=runs_on)
         candidates: list[_Candidate] = []
         for start, end in quoted:
-            candidate = self._direct(text, start, end, _sentence_of(sentences, start, end))
+            candidate = self._direct(text, start, end, _sentence_of(sentence_ranges, start, end))
             if candidate is not None:
                 candidates.append(candidate)
-        for start, end in sentences:
+        for start, end in sentence_ranges:
             words = _words(text, start, end)
             candidates += self._according_to(text, words, start, end)
             candidates += self._reverse(text, words, start, end)
@@ -311,7 +310,7 @@ def _quotations(text: str, start: int, end: int, *, runs_on: bool = False) -> li
     found = []
     i = start
     while i < end:
-        closers = _CLOSERS.get(text[i])
+        closers = QUOTE_PAIRS.get(text[i])
         if closers is None or not _can_open(text, i, start):
             i += 1
             continue
@@ -332,7 +331,7 @@ def _quotations(text: str, start: int, end: int, *, runs_on: bool = False) -> li
 def _can_open(text: str, i: int, start: int) -> bool:
     before = text[i - 1] if i > start else " "
     after = text[i + 1] if i + 1 < len(text) else " "
-    return (before.isspace() or before in "([{—–-/:" or before in _ALL_MARKS) and not after.isspace()
+    return (before.isspace() or before in "([{—–-/:" or before in QUOTE_MARKS) and not after.isspace()
 
 
 def _can_close(text: str, i: int, end: int) -> bool:

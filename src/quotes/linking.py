@@ -3,9 +3,9 @@
 The token classifier only labels spans; this module decides which of them form one quote. It is cue-anchored and
 works sentence by sentence: a cue takes the contents and the speaker of its own sentence, an interrupted direct
 quote (``'A,' he said. 'B.'``) and a continuation paragraph stay with the record they continue, and a content that
-can be linked to nothing becomes a record of its own, so no content is ever lost. A pronoun source gets the nearest
-earlier full-name speaker as its coreference. :func:`sentence_spans` and :func:`paragraph_spans` are the splitters it
-uses, exposed for other modules. Pure Python and deterministic; a document links in O(n log n).
+can be linked to nothing becomes a record of its own, so no content is ever lost. A ``he``/``she`` source gets the
+person's nearest earlier full-name mention as its coreference (:mod:`quotes.coreference`). Sentences and paragraphs
+come from :mod:`quotes.text`. Pure Python and deterministic.
 """
 
 from __future__ import annotations
@@ -17,28 +17,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby, pairwise
 
-from quotes.schema import CLOSING_QUOTE_MARKS, KINDS, OPENING_QUOTE_MARKS, Quote, QuoteRecord, ScoredSpan
+from quotes.coreference import PERSON_PRONOUNS, Mention, antecedent, name_mentions, speaker_near_cue
+from quotes.lexicon import lemma
+from quotes.schema import KINDS, Quote, QuoteRecord, ScoredSpan
+from quotes.text import BEFORE_OPENING, CLOSING_QUOTE_MARKS, OPENING_QUOTE_MARKS, paragraphs, sentences
 
 logger = logging.getLogger(__name__)
 
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "him", "her", "them"})
-"""Sources that get a coreference to an earlier speaker (compared lower-cased); see :func:`link`, rule 7."""
+"""Pronoun sources (compared lower-cased); ``he``/``she`` and ``it`` get coreferences, see :func:`link`, rule 7."""
 
-# Followed by a capitalised word, these end an abbreviation, not a sentence ("Mr. Putin", "St. Petersburg").
-# Abbreviations usually followed by a digit ("Aug. 6", "No. 10") need no entry: a digit never starts a sentence here.
-_ABBREVIATIONS = frozenset(
-    "Mr Mrs Ms Mx Dr Prof Gen Lt Col Maj Capt Cpt Sgt Cpl Pte Adm Cmdr Cdr Brig Gov Sen Rep Pres Rev Hon Supt Insp "
-    "Det Messrs Mme Mlle St Mt Ft vs".split()
-)
-_INITIALS = re.compile(r"(?:[^\W\d_]\.)+")  # "U.S.", "e.g.", "J." (an initial)
-_LAST_WORD = re.compile(r"\S*$")
-_TERMINATORS = ".!?…"
-_QUOTE_MARKS = "".join(dict.fromkeys(OPENING_QUOTE_MARKS + CLOSING_QUOTE_MARKS))
-_SCAN = re.compile(f"[{re.escape(_QUOTE_MARKS)}]|[{re.escape(_TERMINATORS)}]+")
-_AFTER_TERMINATOR = CLOSING_QUOTE_MARKS + ")]"
-_BEFORE_OPENING = "([{<—–-/:" + OPENING_QUOTE_MARKS
-_PARAGRAPH = re.compile(r"[^\n\r\u2028\u2029]+")
 _FAR = 1 << 62  # an offset past the end of any text
+_ASKING = frozenset({"ask", "question", "wonder", "query", "inquire", "demand"})
 _INTRODUCTION = re.compile(r"\s*:")  # right after a cue: "said: 'A'"
 
 # Separators between the speakers of one subject ("Putin and Lavrov", "X, Y and Z"): see _speaker_groups.
@@ -55,91 +45,6 @@ _NOT_NAMES = frozenset(
     chairman chairwoman chair chief director ambassador judge justice spokesman spokeswoman spokesperson deputy
     foreign defence defense interior health finance home state""".split()
 )
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Paragraphs and sentences
-# --------------------------------------------------------------------------------------------------------------
-
-
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each non-blank line of ``text``, surrounding whitespace excluded."""
-    spans = []
-    for match in _PARAGRAPH.finditer(text):
-        start, end = match.span()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            spans.append((start, end))
-    return spans
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each sentence of ``text``, surrounding whitespace excluded, in order.
-
-    Paragraphs (lines) split first. Inside one, a sentence ends at ``. ! ? …`` (and any closing quotation marks or
-    brackets right after it) followed by whitespace and an uppercase letter or an opening quotation mark, unless the
-    full stop ends an abbreviation (``Mr.``, ``Gen.``, ``St.``, ``U.S.``) or the terminator sits inside quotation
-    marks, so that ``'A. B,' he said.`` stays one sentence with its cue. A quotation left open runs to the end of
-    its paragraph, as a quote continued in the next paragraph does.
-
-    >>> sentence_spans("Mr. Putin spoke. 'We won. Twice,' he said.\\nNew line")
-    [(0, 16), (17, 42), (43, 51)]
-    """
-    sentences = []
-    for start, end in paragraph_spans(text):
-        sentences.extend(_split_paragraph(text, start, end))
-    return sentences
-
-
-def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    sentences = []
-    depth = 0  # how many quotations are open at the scan position
-    sentence_start = start
-    for match in _SCAN.finditer(text, start, end):
-        i = match.start()
-        if text[i] in _QUOTE_MARKS:
-            depth = max(0, depth + _quote_role(text, i, start, end))
-            continue
-        close = match.end()
-        closed = 0
-        while close < end and text[close] in _AFTER_TERMINATOR:
-            closed += _quote_role(text, close, start, end) == -1
-            close += 1
-        if depth - closed > 0 or close >= end or not text[close].isspace():
-            continue
-        following = close
-        while following < end and text[following].isspace():
-            following += 1
-        if not (text[following].isupper() or text[following] in OPENING_QUOTE_MARKS):
-            continue
-        if match.group() == "." and _is_abbreviation(text, sentence_start, i):
-            continue
-        sentences.append((sentence_start, close))
-        sentence_start = following
-    sentences.append((sentence_start, end))
-    return sentences
-
-
-def _quote_role(text: str, i: int, start: int, end: int) -> int:
-    """+1 if the mark at ``i`` opens a quotation, -1 if it closes one, 0 for an apostrophe (``Russia’s``)."""
-    mark = text[i]
-    before = text[i - 1] if i > start else " "
-    after = text[i + 1] if i + 1 < end else " "
-    if mark in OPENING_QUOTE_MARKS and (before.isspace() or before in _BEFORE_OPENING) and not after.isspace():
-        # An elided year ('90s) is an apostrophe, not an opening mark that would never close.
-        return 0 if after.isdigit() and mark == "'" else 1
-    if mark in CLOSING_QUOTE_MARKS and not before.isspace() and not after.isalnum():
-        return -1
-    return 0
-
-
-def _is_abbreviation(text: str, sentence_start: int, stop: int) -> bool:
-    """Whether the full stop at ``stop`` ends an abbreviation or an initial rather than the sentence."""
-    word = _LAST_WORD.search(text, max(sentence_start, stop - 24), stop).group().lstrip(_BEFORE_OPENING)
-    return word in _ABBREVIATIONS or _INITIALS.fullmatch(word + ".") is not None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -160,6 +65,7 @@ class LinkStats:
     dropped_cues: int = 0  # cues linked to no content: a cue with no content is not a quote
     dropped_speakers: int = 0  # speakers linked to no record (they may still serve as coreferences)
     coreferences: int = 0
+    found_speakers: int = 0  # speakers read from the text for records with a cue and no tagged speaker (rule 8)
 
 
 @dataclass
@@ -194,7 +100,14 @@ class _Document:
     paragraph_starts: list[int]
     continuation_paragraphs: set[int]
     attribution_starts: list[int]  # starts of all CUE and SPEAKER spans, sorted
+    sentence_ranges: list[tuple[int, int]]  # never empty: a text with no sentence is one
     drafts: list[_Draft] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.sentence_starts = [start for start, _ in self.sentence_ranges]
+
+    def sentence_of(self, offset: int) -> tuple[int, int]:
+        return self.sentence_ranges[max(0, bisect_right(self.sentence_starts, offset) - 1)]
 
     def paragraph_of(self, offset: int) -> int:
         return max(0, bisect_right(self.paragraph_starts, offset) - 1)
@@ -203,7 +116,13 @@ class _Document:
         return _count_between(self.attribution_starts, start, end) > 0
 
 
-def link(text: str, spans: Sequence[tuple[str, ScoredSpan]], *, stats: LinkStats | None = None) -> list[QuoteRecord]:
+def link(
+    text: str,
+    spans: Sequence[tuple[str, ScoredSpan]],
+    *,
+    stats: LinkStats | None = None,
+    find_speakers: bool = True,
+) -> list[QuoteRecord]:
     """Group one document's labelled spans into quote records, following the annotation guidelines.
 
     Rules, in the order they apply:
@@ -219,12 +138,21 @@ def link(text: str, spans: Sequence[tuple[str, ScoredSpan]], *, stats: LinkStats
        (``He said:`` on its own line), takes that cue and its speaker.
     4. A continuation paragraph (it opens with a quotation mark and has no cue or speaker) joins the previous record.
     5. Otherwise a content with no cue joins the previous record when that record's last content is direct, is no
-       question, and is in the same paragraph or the previous sentence (``'A,' he said. 'B.'``).
+       question put with ``asked`` (or with no cue), and is in the same paragraph or the previous sentence
+       (``'A,' he said. 'B.'``, ``'A?' she said. 'B.'``).
     6. Otherwise it becomes a record with no cue and no source. Rules 4 and 5 only join a record that has a cue or a
        source, and only when no cue or speaker lies between the two.
-    7. A record whose only source is a pronoun gets the name part of the nearest earlier speaker span that holds a
-       full name (two or more capitalised words) as its coreference; for ``it``, the nearest earlier speaker that
-       is neither a pronoun nor a full name (``the defence ministry``).
+    7. A record whose only source is ``he``/``she``/``him``/``her`` gets, as its coreference, the person's nearest
+       earlier full-name mention (first and last name, no title), found in the cased text whether tagged or not
+       (:func:`quotes.coreference.antecedent`: the nearest person named outside quoted content, not before a
+       content in the pronoun's own sentence, a possessor only as a last resort, a surname followed back to its
+       full name).
+       ``it`` gets the nearest earlier speaker that is neither a pronoun nor a full name (``the defence
+       ministry``); ``they``, ``we`` and ``I`` get none (a group or the writer has no full name).
+    8. With ``find_speakers``, a record with a cue and no speaker takes the cue's plain subject from the text
+       (:func:`quotes.coreference.speaker_near_cue`: ``Obama has said``, ``'A,' said Obama``, ``according to
+       NASA``, ``he told``; no passive, no appositive), scored as its cue, unless it overlaps a tagged span. It
+       runs before rule 7, so a pronoun found this way is resolved too.
 
     Cues and speakers left out of every record are dropped, counted in ``stats`` and logged at DEBUG.
 
@@ -232,6 +160,7 @@ def link(text: str, spans: Sequence[tuple[str, ScoredSpan]], *, stats: LinkStats
         text: the document text that the span offsets index.
         spans: ``(kind, span)`` pairs, kind one of ``"QUOTE"``, ``"SPEAKER"``, ``"CUE"``; non-overlapping, any order.
         stats: if given, its counters are increased by what this call did.
+        find_speakers: apply rule 8 (read missing speakers from the text).
 
     Returns:
         The records sorted by the start of their first content span; every QUOTE span is in exactly one. A record
@@ -253,23 +182,28 @@ def link(text: str, spans: Sequence[tuple[str, ScoredSpan]], *, stats: LinkStats
         if stats is not None:
             stats.documents += 1
         return []
-    paragraphs = paragraph_spans(text) or [(0, len(text))]
+    paragraph_ranges = paragraphs(text) or [(0, len(text))]
     attribution_starts = [span.start for kind, span in ordered if kind != "QUOTE"]
     document = _Document(
         text=text,
         spans=ordered,
-        paragraph_starts=[start for start, _ in paragraphs],
+        paragraph_starts=[start for start, _ in paragraph_ranges],
         continuation_paragraphs=set(),
         attribution_starts=attribution_starts,
+        sentence_ranges=sentences(text) or [(0, len(text))],
     )
-    for index, (start, end) in enumerate(paragraphs):
+    for index, (start, end) in enumerate(paragraph_ranges):
         if text[start] in OPENING_QUOTE_MARKS and not document.attributions_between(start, end):
             document.continuation_paragraphs.add(index)
 
     counts = LinkStats(documents=1)
-    units, unit_ends = _units(text, ordered)
+    units, unit_ends = _units(document.sentence_ranges, ordered)
     _link_units(document, units, unit_ends, counts)
-    records = _records(document, counts)
+    contents = [(span.start, span.end) for kind, span in ordered if kind == "QUOTE"]
+    mentions = name_mentions(text, contents)
+    if find_speakers:
+        _find_speakers(document, mentions, counts)
+    records = _records(document, mentions, counts)
 
     used_cues = {id(d.cue) for d in document.drafts if d.cue is not None}
     used_speakers = {id(s) for d in document.drafts for s in d.sources}
@@ -311,23 +245,24 @@ def _checked(text: str, spans: Sequence[tuple[str, ScoredSpan]]) -> list[tuple[s
     return ordered
 
 
-def _units(text: str, ordered: list[tuple[str, ScoredSpan]]) -> tuple[list[int], list[int]]:
+def _units(
+    sentence_ranges: list[tuple[int, int]], ordered: list[tuple[str, ScoredSpan]]
+) -> tuple[list[int], list[int]]:
     """The linking unit of each span (its sentence, with sentences that one span runs across merged) and where
     each unit ends."""
-    sentences = sentence_spans(text) or [(0, len(text))]
-    starts = [start for start, _ in sentences]
-    joined = [False] * len(sentences)  # joined[i]: sentence i and i + 1 are one unit
+    starts = [start for start, _ in sentence_ranges]
+    joined = [False] * len(sentence_ranges)  # joined[i]: sentence i and i + 1 are one unit
     first = [max(0, bisect_right(starts, span.start) - 1) for _, span in ordered]
     for (_, span), a in zip(ordered, first, strict=True):
         for i in range(a, max(0, bisect_right(starts, span.end - 1) - 1)):
             joined[i] = True
-    unit_of_sentence = [0] * len(sentences)
-    unit_ends = [sentences[0][1]]
-    for i in range(1, len(sentences)):
+    unit_of_sentence = [0] * len(sentence_ranges)
+    unit_ends = [sentence_ranges[0][1]]
+    for i in range(1, len(sentence_ranges)):
         if joined[i - 1]:
-            unit_ends[-1] = sentences[i][1]
+            unit_ends[-1] = sentence_ranges[i][1]
         else:
-            unit_ends.append(sentences[i][1])
+            unit_ends.append(sentence_ranges[i][1])
         unit_of_sentence[i] = len(unit_ends) - 1
     return [unit_of_sentence[a] for a in first], unit_ends
 
@@ -404,9 +339,12 @@ def _continues(document: _Document, last: _Draft, content: ScoredSpan, paragraph
     if paragraph in document.continuation_paragraphs:
         return True
     previous = last.contents[-1]
-    # A quote interrupted by its attribution ends in a comma ("'A,' he said. 'B.'"); one ending in a question is
-    # answered by someone else ("'And Putin?' they asked. 'Putin? I don't know.'").
-    answered = previous.text.rstrip().rstrip(CLOSING_QUOTE_MARKS).endswith("?")
+    # A quote interrupted by its attribution ends in a comma ("'A,' he said. 'B.'"); a question that was asked is
+    # answered by someone else ("'And Putin?' they asked. 'Putin? I don't know.'"), one that was said goes on
+    # ("'How many times?' she said. 'In Tulsa, ...'": PolNeAR dev, oracle spans, 1 more quote right).
+    question = previous.text.rstrip().rstrip(CLOSING_QUOTE_MARKS).endswith("?")
+    asked = last.cue is None or lemma(last.cue.text.split()[-1]) in _ASKING
+    answered = question and asked
     return _is_direct(previous) and not answered and (paragraph == last.paragraph or unit == last.unit + 1)
 
 
@@ -508,25 +446,70 @@ def _is_direct(span: ScoredSpan) -> bool:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _records(document: _Document, stats: LinkStats) -> list[QuoteRecord]:
+def _find_speakers(document: _Document, mentions: list[Mention], stats: LinkStats) -> None:
+    """Rule 8: a record with a cue and no speaker takes the cue's plain subject from the text, if it has one."""
+    text = document.text
+
+    def opens_sentence(offset: int) -> bool:
+        return text[document.sentence_of(offset)[0] : offset].strip(OPENING_QUOTE_MARKS + " ") == ""
+
+    known = frozenset(m.words[0] for m in mentions if len(m.words) == 1 and not opens_sentence(m.start))
+    taken = sorted((span.start, span.end) for _, span in document.spans)
+    for draft in document.drafts:
+        if draft.cue is None or draft.sources:
+            continue
+        cue = draft.cue
+        sentence = document.sentence_of(cue.start)
+        inverted = any(content.end <= cue.start for content in draft.contents)
+        found = speaker_near_cue(text, (cue.start, cue.end), sentence, mentions, inverted=inverted, known_names=known)
+        if found is None:
+            continue
+        start, end = found
+        index = bisect_left(taken, (end, end))
+        if index > 0 and taken[index - 1][1] > start:
+            continue  # it overlaps a span of the tagger's
+        taken.insert(index, found)
+        draft.sources = (ScoredSpan(start, end, text[start:end], cue.score),)
+        stats.found_speakers += 1
+
+
+def _records(document: _Document, mentions: list[Mention], stats: LinkStats) -> list[QuoteRecord]:
     """Freeze the drafts into sorted records, adding pronoun coreferences (rule 7)."""
     speakers = [span for kind, span in document.spans if kind == "SPEAKER"]
+    contents = [(span.start, span.end) for kind, span in document.spans if kind == "QUOTE"]
+    speaker_starts = [span.start for span in speakers]
+
+    def _tagged(mention: Mention) -> bool:
+        index = bisect_right(speaker_starts, mention.start) - 1
+        return index >= 0 and mention.end <= speakers[index].end
+
     full_names = {id(span): _full_name(document.text, span) for span in speakers}
-    names = [name for name in full_names.values() if name is not None]
     # "it" is never a person: its antecedent is the nearest earlier speaker that is neither a pronoun nor a full
     # name ("the defence ministry").
     things = [s for s in speakers if full_names[id(s)] is None and s.text.strip().lower() not in PRONOUNS]
-    name_starts, thing_starts = [span.start for span in names], [span.start for span in things]
+    thing_starts = [span.start for span in things]
     records = []
     for draft in sorted(document.drafts, key=lambda d: d.contents[0].start):
         coreferences: tuple[ScoredSpan, ...] = ()
-        pronoun = draft.sources[0].text.strip().lower() if len(draft.sources) == 1 else None
-        if pronoun in PRONOUNS:
-            candidates, starts = (things, thing_starts) if pronoun == "it" else (names, name_starts)
-            nearest = bisect_left(starts, draft.sources[0].start) - 1
+        source = draft.sources[0] if len(draft.sources) == 1 else None
+        pronoun = source.text.strip().lower() if source is not None else None
+        if pronoun == "it":
+            nearest = bisect_left(thing_starts, source.start) - 1
             if nearest >= 0:
-                coreferences = (candidates[nearest],)
-                stats.coreferences += 1
+                coreferences = (things[nearest],)
+        elif pronoun in PERSON_PRONOUNS:
+            # In the pronoun's own sentence, an untagged name before a content is not its antecedent ("Putin
+            # pledged 'support', he said"); a tagged speaker is ("Brennan acknowledged A, but rebuked it for what he
+            # called 'B'").
+            sentence_start = document.sentence_of(source.start)[0]
+            between = [end for start, end in contents if sentence_start <= start and end <= source.start]
+            candidates = mentions
+            if between:
+                candidates = [m for m in mentions if not sentence_start <= m.start < between[-1] or _tagged(m)]
+            found = antecedent(candidates, source.start)
+            if found is not None:
+                coreferences = (_scored(document, found, source.score),)
+        stats.coreferences += bool(coreferences)
         parts = [*draft.contents, *((draft.cue,) if draft.cue else ())]
         records.append(
             QuoteRecord(
@@ -541,6 +524,15 @@ def _records(document: _Document, stats: LinkStats) -> list[QuoteRecord]:
     return records
 
 
+def _scored(document: _Document, mention: Mention, score: float) -> ScoredSpan:
+    """A name mention as a span; it scores as the speaker span holding it, else as the pronoun it resolves."""
+    for kind, span in document.spans:
+        if kind == "SPEAKER" and span.start <= mention.start and mention.end <= span.end:
+            score = span.score
+            break
+    return ScoredSpan(mention.start, mention.end, mention.text, score)
+
+
 def _full_name(text: str, speaker: ScoredSpan) -> ScoredSpan | None:
     """The trailing name of a speaker span if it is a full name, else None.
 
@@ -551,7 +543,7 @@ def _full_name(text: str, speaker: ScoredSpan) -> ScoredSpan | None:
     words = []
     for match in _WORD.finditer(speaker.text):
         start, end = match.span()
-        while start < end and speaker.text[start] in _BEFORE_OPENING:
+        while start < end and speaker.text[start] in BEFORE_OPENING:
             start += 1
         while end > start and speaker.text[end - 1] in ",;:!?)]}" + CLOSING_QUOTE_MARKS:
             end -= 1

@@ -1,0 +1,142 @@
+"""Quotation marks, paragraphs and sentences: the text facts that the linker, the baseline and the data layer share.
+
+:data:`QUOTE_PAIRS` is the one table of quotation marks (each opening mark and the marks that close it);
+:data:`OPENING_QUOTE_MARKS` and :data:`CLOSING_QUOTE_MARKS` are derived from it. :func:`paragraphs` and
+:func:`sentences` split a text into character ranges with the rules the annotation guidelines assume (a sentence
+with its quotation and cue stays whole). :func:`quote_role` tells an opening mark from a closing one and from an
+apostrophe by its neighbours. Pure Python, no imports from the rest of the package (so any module may use it).
+"""
+
+from __future__ import annotations
+
+import re
+
+QUOTE_PAIRS: dict[str, str] = {
+    "'": "'",
+    '"': '"',
+    "‘": "’",  # English single
+    "“": "”",  # English double
+    "«": "»",  # French, Russian
+    "‹": "›",
+    "„": "“”",  # German „…“, Polish and Hungarian „…”
+    "‚": "‘’",  # German ‚…‘
+    "`": "`'",  # typewriter ``…'' and `…'
+    "‟": "”",  # reversed 9 (‟…”), a typeface variant of “
+    "‛": "’",  # reversed 9 (‛…’), a typeface variant of ‘
+}
+"""Each opening quotation mark and the marks that close it. Whether a mark opens, closes or is an apostrophe
+(``Russia’s``) depends on its neighbours: see :func:`quote_role`."""
+
+OPENING_QUOTE_MARKS: str = "".join(QUOTE_PAIRS)
+CLOSING_QUOTE_MARKS: str = "".join(dict.fromkeys("".join(QUOTE_PAIRS.values())))
+QUOTE_MARKS: str = "".join(dict.fromkeys(OPENING_QUOTE_MARKS + CLOSING_QUOTE_MARKS))
+"""Every mark that can open or close a quotation."""
+
+# Followed by a capitalised word, these end an abbreviation, not a sentence ("Mr. Putin", "St. Petersburg").
+# Abbreviations usually followed by a digit ("Aug. 6", "No. 10") need no entry: a digit never starts a sentence here.
+ABBREVIATIONS = frozenset(
+    "Mr Mrs Ms Mx Dr Prof Gen Lt Col Maj Capt Cpt Sgt Cpl Pte Adm Cmdr Cdr Brig Gov Sen Rep Pres Rev Hon Supt Insp "
+    "Det Messrs Mme Mlle St Mt Ft vs".split()
+)
+TERMINATORS = ".!?…"
+"""Characters that can end a sentence."""
+BEFORE_OPENING = "([{<—–-/:" + OPENING_QUOTE_MARKS
+"""Characters after which a quotation mark opens (besides whitespace)."""
+
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+")  # "U.S.", "e.g.", "J." (an initial)
+_LAST_WORD = re.compile(r"\S*$")
+_SCAN = re.compile(f"[{re.escape(QUOTE_MARKS)}]|[{re.escape(TERMINATORS)}]+")
+_AFTER_TERMINATOR = CLOSING_QUOTE_MARKS + ")]"
+_PARAGRAPH = re.compile(r"[^\n\r\u2028\u2029]+")
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each non-blank line of ``text``, surrounding whitespace excluded.
+
+    >>> paragraphs("  First line.\\n\\nSecond ")
+    [(2, 13), (15, 21)]
+    """
+    spans = []
+    for match in _PARAGRAPH.finditer(text):
+        start, end = match.span()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            spans.append((start, end))
+    return spans
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text``, surrounding whitespace excluded, in order.
+
+    Paragraphs (lines) split first. Inside one, a sentence ends at ``. ! ? …`` (and any closing quotation marks or
+    brackets right after it) followed by whitespace and an uppercase letter or an opening quotation mark, unless the
+    full stop ends an abbreviation (``Mr.``, ``Gen.``, ``St.``, ``U.S.``) or the terminator sits inside quotation
+    marks, so that ``'A. B,' he said.`` stays one sentence with its cue. A quotation left open runs to the end of
+    its paragraph, as a quote continued in the next paragraph does.
+
+    >>> sentences("Mr. Putin spoke. 'We won. Twice,' he said.\\nNew line")
+    [(0, 16), (17, 42), (43, 51)]
+    """
+    found = []
+    for start, end in paragraphs(text):
+        found.extend(_split_paragraph(text, start, end))
+    return found
+
+
+def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    found = []
+    depth = 0  # how many quotations are open at the scan position
+    sentence_start = start
+    for match in _SCAN.finditer(text, start, end):
+        i = match.start()
+        if text[i] in QUOTE_MARKS:
+            depth = max(0, depth + quote_role(text, i, start, end))
+            continue
+        close = match.end()
+        closed = 0
+        while close < end and text[close] in _AFTER_TERMINATOR:
+            closed += quote_role(text, close, start, end) == -1
+            close += 1
+        if depth - closed > 0 or close >= end or not text[close].isspace():
+            continue
+        following = close
+        while following < end and text[following].isspace():
+            following += 1
+        if not (text[following].isupper() or text[following] in OPENING_QUOTE_MARKS):
+            continue
+        if match.group() == "." and _is_abbreviation(text, sentence_start, i):
+            continue
+        found.append((sentence_start, close))
+        sentence_start = following
+    found.append((sentence_start, end))
+    return found
+
+
+def quote_role(text: str, i: int, start: int = 0, end: int | None = None) -> int:
+    """+1 if the mark at ``text[i]`` opens a quotation, -1 if it closes one, 0 for an apostrophe (``Russia’s``).
+
+    A mark opens after whitespace or an opening bracket, dash or mark and before a non-space; it closes after a
+    non-space and before anything but a letter or digit. ``start`` and ``end`` bound the paragraph it is read in.
+
+    >>> [quote_role("„Ja“, sagte er", i) for i in (0, 3)], quote_role("Russia’s", 6)
+    ([1, -1], 0)
+    """
+    end = len(text) if end is None else end
+    mark = text[i]
+    before = text[i - 1] if i > start else " "
+    after = text[i + 1] if i + 1 < end else " "
+    if mark in OPENING_QUOTE_MARKS and (before.isspace() or before in BEFORE_OPENING) and not after.isspace():
+        # An elided year ('90s) is an apostrophe, not an opening mark that would never close.
+        return 0 if after.isdigit() and mark == "'" else 1
+    if mark in CLOSING_QUOTE_MARKS and not before.isspace() and not after.isalnum():
+        return -1
+    return 0
+
+
+def _is_abbreviation(text: str, sentence_start: int, stop: int) -> bool:
+    """Whether the full stop at ``stop`` ends an abbreviation or an initial rather than the sentence."""
+    word = _LAST_WORD.search(text, max(sentence_start, stop - 24), stop).group().lstrip(BEFORE_OPENING)
+    return word in ABBREVIATIONS or _INITIALS.fullmatch(word + ".") is not None
