@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from quotes.errors import UserInputError
 from quotes.labels import CutStats, count_cut_spans, spans_to_label_ids
 from quotes.schema import DataValidationError, Document, ValidationIssue
+from quotes.text import QUOTE_MARKS, sentences
 
 if TYPE_CHECKING:  # pragma: no cover
     import datasets
@@ -183,8 +184,7 @@ def _nothing_found(path: Path) -> ValidationIssue:
 # Leak-free splitting
 # --------------------------------------------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[’”'\"]?\s+")
-_QUOTE_MARKS = str.maketrans({c: "'" for c in '‘’‚‛“”„‟«»‹›"`'})
+_QUOTE_MARKS = str.maketrans({c: "'" for c in QUOTE_MARKS})
 
 
 def normalise_sentence(sentence: str) -> str:
@@ -202,15 +202,14 @@ def sentence_keys(text: str, min_words: int = 4, passage_words: int = 8) -> set[
     under ``min_words`` words (``he said.``) say nothing about leaks and give no key.
     """
     keys = set()
-    for paragraph in text.split("\n"):
-        for sentence in _SENTENCE_END.split(paragraph):
-            words = normalise_sentence(sentence).split()
-            if len(words) < min_words:
-                continue
-            if len(words) <= passage_words:
-                keys.add(" ".join(words))
-            else:
-                keys.update(" ".join(words[i : i + passage_words]) for i in range(len(words) - passage_words + 1))
+    for start, end in sentences(text):
+        words = normalise_sentence(text[start:end]).split()
+        if len(words) < min_words:
+            continue
+        if len(words) <= passage_words:
+            keys.add(" ".join(words))
+        else:
+            keys.update(" ".join(words[i : i + passage_words]) for i in range(len(words) - passage_words + 1))
     return keys
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from quotes.errors import UserInputError
+from quotes.text import CLOSING_QUOTE_MARKS, OPENING_QUOTE_MARKS  # noqa: F401 (re-exported)
 
 KINDS = ("QUOTE", "SPEAKER", "CUE")
 """Span kinds, in label order. QUOTE is a record's content, SPEAKER its source, CUE its cue."""
@@ -34,8 +35,6 @@ _UNLINKED_KEYS = ("kind", "start", "end", "text")
 _PREDICTION_KEYS = {"score": (int, float), "direct": (bool,)}
 """Fields ``quotes predict`` adds to records (``score``, ``direct``) and spans (``score``): read and dropped."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
-OPENING_QUOTE_MARKS = "'\"‘“«‹„‚`"
-CLOSING_QUOTE_MARKS = "'\"’”»›‟`"
 
 
 def span_text_problem(document: str, start: int, end: int, text: str) -> str | None:
