@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quotes.schema import KINDS, Quote, QuoteRecord, Span
+from quotes.schema import KINDS, Quote, QuoteRecord, Span, spans_of
 
 SPAN_KINDS = (*KINDS, "ALL")
 """Kinds of Citron's span metrics: each label, and ``ALL`` (cue, sources and contents of a record together)."""
@@ -105,12 +105,6 @@ class Tokens:
         return indices
 
 
-def _spans_of(record: AnyRecord, kind: str) -> list[Span]:
-    if kind == "CUE":
-        return [record.cue] if record.cue is not None else []
-    return list(record.contents if kind == "QUOTE" else record.sources)
-
-
 def citron_counts(gold: Sequence[Quote], predicted: Sequence[QuoteRecord], tokens: Tokens) -> dict[str, SpanCounts]:
     counts = {kind: SpanCounts() for kind in SPAN_KINDS}
     _citron_exact(gold, predicted, tokens, counts)
@@ -120,11 +114,8 @@ def citron_counts(gold: Sequence[Quote], predicted: Sequence[QuoteRecord], token
 
 def _citron_exact(gold: Sequence[Quote], predicted: Sequence[QuoteRecord], tokens: Tokens, counts: dict) -> None:
     def view(record: AnyRecord) -> dict[str, Any]:
-        return {
-            "cue": tokens.range(record.cue),
-            "SPEAKER": sorted(tokens.range(s) for s in record.sources),
-            "QUOTE": sorted(tokens.range(s) for s in record.contents),
-        }
+        lists = {kind: sorted(tokens.range(s) for s in spans_of(record, kind)) for kind in ("SPEAKER", "QUOTE")}
+        return {"cue": tokens.range(record.cue), **lists}
 
     def cues_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
         if a["cue"] is None or b["cue"] is None:
@@ -154,15 +145,15 @@ def _citron_exact(gold: Sequence[Quote], predicted: Sequence[QuoteRecord], token
 
 def _citron_overlap(gold: Sequence[Quote], predicted: Sequence[QuoteRecord], tokens: Tokens, counts: dict) -> None:
     for kind in KINDS:
-        gold_union = tokens.set(s for q in gold for s in _spans_of(q, kind))
-        pred_union = tokens.set(s for r in predicted for s in _spans_of(r, kind))
+        gold_union = tokens.set(s for q in gold for s in spans_of(q, kind))
+        pred_union = tokens.set(s for r in predicted for s in spans_of(r, kind))
         c = counts[kind]
         for record in predicted:
-            own = tokens.set(_spans_of(record, kind))
+            own = tokens.set(spans_of(record, kind))
             c.predicted_tokens += len(own)
             c.predicted_overlap += len(own & gold_union)
         for quote in gold:
-            own = tokens.set(_spans_of(quote, kind))
+            own = tokens.set(spans_of(quote, kind))
             c.gold_tokens += len(own)
             c.gold_overlap += len(own & pred_union)
         for name in ("predicted_overlap", "predicted_tokens", "gold_overlap", "gold_tokens"):

@@ -19,7 +19,7 @@ from itertools import groupby, pairwise
 
 from quotes.coreference import PERSON_PRONOUNS, Mention, antecedent, name_mentions, speaker_near_cue
 from quotes.lexicon import lemma
-from quotes.schema import KINDS, Quote, QuoteRecord, ScoredSpan
+from quotes.schema import KINDS, Quote, QuoteRecord, ScoredSpan, span_text_problem
 from quotes.text import BEFORE_OPENING, CLOSING_QUOTE_MARKS, OPENING_QUOTE_MARKS, paragraphs, sentences
 
 logger = logging.getLogger(__name__)
@@ -232,9 +232,8 @@ def _checked(text: str, spans: Sequence[tuple[str, ScoredSpan]]) -> list[tuple[s
             problems.append(f"spans[{index}]: unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
         elif not 0 <= span.start < span.end <= len(text):
             problems.append(f"spans[{index}]: offsets {span.start}-{span.end} are not a non-empty range of the text")
-        elif text[span.start : span.end] != span.text:
-            actual = text[span.start : span.end]
-            problems.append(f"spans[{index}]: {span.text!r} != text[{span.start}:{span.end}] = {actual!r}")
+        elif problem := span_text_problem(text, span.start, span.end, span.text):
+            problems.append(f"spans[{index}]: {problem}")
     ordered = sorted(spans, key=lambda item: (item[1].start, item[1].end, str(item[0])))
     for (kind_a, a), (kind_b, b) in pairwise(ordered):
         if b.start < a.end:

@@ -18,7 +18,7 @@ from typing import Any
 
 from quotes.citron_metrics import SPAN_KINDS, SpanCounts, Tokens, citron_counts, harmonic, ratio
 from quotes.labels import ID2LABEL, IGNORE_INDEX, LABELS, spans_to_tags, word_offsets
-from quotes.schema import KINDS, Document, Quote, QuoteRecord, Span
+from quotes.schema import KINDS, Document, Quote, QuoteRecord, Span, labelled_spans, span_text_problem
 
 EDGE_CLASSES = ("exact", "starts_early", "starts_late", "ends_early", "ends_late", "split", "merged", "missed")
 """Classes of :func:`quote_edges`: how each gold QUOTE span was found (one span can start early *and* end late)."""
@@ -61,22 +61,53 @@ def seqeval_scores(y_true: Sequence[Sequence[str]], y_pred: Sequence[Sequence[st
     return result
 
 
-def window_seqeval_metrics(predictions: Any, label_ids: Any, *, prefix: str = "window_seqeval_") -> dict[str, float]:
+WINDOW_METRIC = "window_seqeval"
+"""Name of the training-time measure: seqeval over token windows with argmax decoding."""
+
+
+def window_metric_key(split: str | None = None, kind: str | None = None, measure: str = "f1") -> str:
+    """The one spelling of a training-time metric key, ``{split}_window_seqeval_{kind}_{measure}``.
+
+    Without ``kind`` the micro average; without ``split`` the key :func:`window_seqeval_metrics` returns (the
+    Trainer adds the split). :func:`window_metric_split` reads the split back.
+
+    >>> window_metric_key("validation", "QUOTE"), window_metric_key(None, None, "precision")
+    ('validation_window_seqeval_QUOTE_f1', 'window_seqeval_precision')
+    """
+    name = f"{WINDOW_METRIC}_{kind}_{measure}" if kind else f"{WINDOW_METRIC}_{measure}"
+    return f"{split}_{name}" if split else name
+
+
+def window_metric_split(key: str) -> str | None:
+    """The split of a micro-average F1 key of :func:`window_metric_key`, or None for any other key.
+
+    >>> window_metric_split("eval_window_seqeval_f1"), window_metric_split("eval_loss")
+    ('eval', None)
+    """
+    suffix = "_" + window_metric_key()
+    return key[: -len(suffix)] if key.endswith(suffix) and len(key) > len(suffix) else None
+
+
+def window_seqeval_metrics(predictions: Any, label_ids: Any, *, prefix: str | None = None) -> dict[str, float]:
     """Training-time metrics: :func:`seqeval_scores` over token windows of label ids (special tokens skipped).
 
-    Keys: ``{prefix}precision``/``recall``/``f1`` (micro average) and ``{prefix}<KIND>_precision``/``_recall``/
-    ``_f1``; the Trainer adds the split (``validation_window_seqeval_QUOTE_f1``).
+    Keys (:func:`window_metric_key`): ``window_seqeval_precision``/``recall``/``f1`` (micro average) and
+    ``window_seqeval_<KIND>_precision``/``_recall``/``_f1``; the Trainer adds the split
+    (``validation_window_seqeval_QUOTE_f1``). ``prefix`` is accepted for older callers and must be the default.
     """
+    if prefix not in (None, f"{WINDOW_METRIC}_"):
+        raise ValueError(f"window metrics are named {window_metric_key()!r} etc.; got prefix {prefix!r}")
     true, pred = [], []
     for row_pred, row_true in zip(predictions, label_ids, strict=True):
         keep = [i for i, t in enumerate(row_true) if t != IGNORE_INDEX]
         true.append([ID2LABEL[int(row_true[i])] for i in keep])
         pred.append([ID2LABEL[int(row_pred[i])] for i in keep])
     scores = seqeval_scores(true, pred)
-    metrics = {f"{prefix}{m}": scores["micro_avg"][m] for m in ("precision", "recall", "f1")}
-    for kind in KINDS:
-        metrics.update({f"{prefix}{kind}_{m}": scores[kind][m] for m in ("precision", "recall", "f1")})
-    return metrics
+    return {
+        window_metric_key(None, kind, m): scores[kind or "micro_avg"][m]
+        for kind in (None, *KINDS)
+        for m in ("precision", "recall", "f1")
+    }
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -282,7 +313,7 @@ def score_documents(
     for document, records in zip(gold, predicted, strict=True):
         offsets = word_offsets(document.text)
         gold_spans = set(document.labelled_spans())
-        pred_spans = {(kind, _plain(span)) for record in records for kind, span in _labelled(record)}
+        pred_spans = {(kind, span.plain()) for record in records for kind, span in labelled_spans(record)}
         y_true.append([tag or "O" for tag in spans_to_tags(gold_spans, offsets)])
         y_pred.append([tag or "O" for tag in spans_to_tags(pred_spans, offsets)])
 
@@ -353,25 +384,14 @@ def score_documents(
 
 def _check_offsets(document: Document, records: Sequence[QuoteRecord]) -> None:
     for index, record in enumerate(records):
-        for kind, span in [*_labelled(record), *(("coreference", s) for s in record.coreferences)]:
-            if document.text[span.start : span.end] != span.text:
+        for kind, span in [*labelled_spans(record), *(("coreference", s) for s in record.coreferences)]:
+            problem = span_text_problem(document.text, span.start, span.end, span.text)
+            if problem is not None:
                 raise ValueError(
                     f"document {document.id!r}: predicted record {index} has a {kind} span {span.text!r} at "
-                    f"[{span.start}, {span.end}) where the text reads {document.text[span.start : span.end]!r}; "
-                    "are the predictions in the same order as the documents?"
+                    f"[{span.start}, {span.end}) where the text reads {document.text[span.start : span.end]!r} "
+                    f"({problem}); are the predictions in the same order as the documents?"
                 )
-
-
-def _labelled(record: AnyRecord) -> list[tuple[str, Span]]:
-    spans: list[tuple[str, Span]] = [("QUOTE", s) for s in record.contents]
-    spans += [("SPEAKER", s) for s in record.sources]
-    if record.cue is not None:
-        spans.append(("CUE", record.cue))
-    return spans
-
-
-def _plain(span: Span) -> Span:
-    return Span(span.start, span.end, span.text)
 
 
 def overlap(a: Span, b: Span) -> int:

@@ -26,11 +26,11 @@ from quotes.report import (
     headline_rows,
     label_rows,
 )
-from quotes.schema import Document, Quote, QuoteRecord, Span
+from quotes.schema import KINDS, Document, Quote, QuoteRecord, Span, labelled_spans
 
 AnyRecord = Quote | QuoteRecord
 
-KIND_CLASSES = {"QUOTE": "quote", "SPEAKER": "speaker", "CUE": "cue"}
+KIND_CLASSES = {kind: kind.lower() for kind in KINDS}
 """CSS class of each span kind; coreference spans get ``coref``."""
 
 _CLASS_ORDER = ("quote", "coref", "speaker", "cue")
@@ -235,10 +235,11 @@ def document_fragment(
     for index, record in enumerate(records):
         number = numbers[index] if numbers is not None else index + 1
         flag = flags[index] if flags is not None else None
-        for cls, spans in (("quote", record.contents), ("speaker", record.sources), ("coref", record.coreferences)):
-            labelled += [(s.start, s.end, cls, number, getattr(s, "score", None)) for s in spans]
-        if record.cue is not None:
-            labelled.append((record.cue.start, record.cue.end, "cue", number, getattr(record.cue, "score", None)))
+        parts = [
+            *((KIND_CLASSES[kind], s) for kind, s in labelled_spans(record)),
+            *(("coref", s) for s in record.coreferences),
+        ]
+        labelled += [(s.start, s.end, cls, number, getattr(s, "score", None)) for cls, s in parts]
         if not record.contents:
             continue
         first = min(record.contents, key=lambda s: s.start)

@@ -90,6 +90,10 @@ class Span:
         """The same span with both offsets moved by ``offset`` (used when cutting documents)."""
         return Span(self.start + offset, self.end + offset, self.text)
 
+    def plain(self) -> Span:
+        """The span without anything a subclass adds (a :class:`ScoredSpan`'s score), to compare with gold."""
+        return Span(self.start, self.end, self.text)
+
     @classmethod
     def from_text(cls, text: str, start: int, end: int) -> Span:
         """The span of ``text[start:end]``; the only safe way to build a span from offsets."""
@@ -107,10 +111,7 @@ class Quote:
 
     def labelled_spans(self) -> Iterator[tuple[str, Span]]:
         """``(kind, span)`` pairs for the token-labelled parts, in :data:`KINDS` order; coreferences are links."""
-        for kind in KINDS:
-            value = getattr(self, KIND_FIELDS[kind])
-            for span in (value,) if isinstance(value, Span) else value or ():
-                yield kind, span
+        return labelled_spans(self)
 
     @property
     def direct(self) -> bool:
@@ -258,18 +259,37 @@ class QuoteRecord:
             data["score"] = round(self.score, 6)
         return data
 
+    def labelled_spans(self) -> Iterator[tuple[str, ScoredSpan]]:
+        """``(kind, span)`` pairs for the token-labelled parts, in :data:`KINDS` order; coreferences are links."""
+        return labelled_spans(self)
+
     def to_quote(self) -> Quote:
         """The record as a gold-style :class:`Quote` (scores dropped), e.g. to compare with gold."""
-
-        def plain(span: Span) -> Span:
-            return Span(span.start, span.end, span.text)
-
         return Quote(
-            contents=tuple(plain(s) for s in self.contents),
-            sources=tuple(plain(s) for s in self.sources),
-            cue=plain(self.cue) if self.cue else None,
-            coreferences=tuple(plain(s) for s in self.coreferences),
+            contents=tuple(s.plain() for s in self.contents),
+            sources=tuple(s.plain() for s in self.sources),
+            cue=self.cue.plain() if self.cue else None,
+            coreferences=tuple(s.plain() for s in self.coreferences),
         )
+
+
+def labelled_spans(record: Quote | QuoteRecord) -> Iterator[tuple[str, Any]]:
+    """``(kind, span)`` pairs of a gold or predicted record, in :data:`KINDS` order (each from :data:`KIND_FIELDS`).
+
+    >>> quote = Quote(contents=(Span(0, 4, "“Hi”"),), sources=(Span(5, 7, "he"),), cue=Span(8, 12, "said"))
+    >>> [(kind, span.text) for kind, span in labelled_spans(quote)]
+    [('QUOTE', '“Hi”'), ('SPEAKER', 'he'), ('CUE', 'said')]
+    """
+    for kind in KINDS:
+        value = getattr(record, KIND_FIELDS[kind])
+        for span in (value,) if isinstance(value, Span) else value or ():
+            yield kind, span
+
+
+def spans_of(record: Quote | QuoteRecord, kind: str) -> list[Any]:
+    """The spans of one kind of a record (its cue as a list of zero or one), read through :data:`KIND_FIELDS`."""
+    value = getattr(record, KIND_FIELDS[kind])
+    return [value] if isinstance(value, Span) else list(value or ())
 
 
 def _is_quoted(text: str) -> bool:
@@ -505,8 +525,7 @@ def _field_name(quote: Quote, kind: str, span: Span) -> str:
     name = KIND_FIELDS[kind]
     if kind == "CUE":
         return name
-    group = quote.contents if kind == "QUOTE" else quote.sources
-    return f"{name}[{group.index(span)}]"
+    return f"{name}[{getattr(quote, name).index(span)}]"
 
 
 def document_from_dict(obj: Any, *, file: str | None = None, line: int | None = None) -> Document:
