@@ -36,8 +36,8 @@ class ModelConfig:
     name: str = DEFAULT_ENCODER  # a Hub id (org/name), a local model directory, or the default's package
     random_init: bool = False  # build an untrained model from the encoder's config (smoke tests), keep its tokenizer
     config_overrides: dict[str, Any] = field(default_factory=dict)  # encoder config fields, e.g. {hidden_size: 32}
-    attention_dropout: float | None = 0.0  # attention-probability dropout; 0 keeps SDPA's fused path (~40% faster
-    #                                        on CPU, ENVIRONMENT.md); null keeps the encoder's own value
+    attention_dropout: float | None = 0.0  # attention-probability dropout; 0 keeps SDPA's fused path (~40% less
+    #   CPU training time: scripts/bench_train.py --model.attention_dropout=0.1); null keeps the encoder's own value
     max_length: int = 256  # tokens per window, special tokens included; 256 is the CPU sweet spot
     stride: int = 64  # tokens shared by consecutive windows, so every token is seen with context
 

@@ -88,7 +88,8 @@ def evaluate(
         report_dir: when given, the reports and plots are written there (:func:`write_report`).
         fail_under: thresholds as for :func:`quotes.report.parse_thresholds`; the unmet ones are in
             ``report.failures``.
-        batch_size: texts per prediction batch.
+        batch_size: windows per forward pass of the model (a text of many windows fills several); the rule
+            baseline ignores it.
         baseline: also score the rule baseline on the same data and attach it as ``report.baseline``.
         compare_with: an earlier ``report.json``; its deltas go to ``report.comparison``.
         progress: show a progress bar over documents on stderr; None shows it when stderr is a terminal.

@@ -109,8 +109,9 @@ def _documents(report: Report, max_documents: int) -> list[str]:
     lines = [
         "### Documents (lowest quote_f1 first)",
         "",
-        "| Document | Gold | Predicted | Matched | quote_f1 | end_to_end_f1 | QUOTE_exact_f1 | SPEAKER_exact_f1 "
-        "| CUE_exact_f1 |",
+        "| Document | Gold | Predicted | Matched | quote_f1 | end_to_end_f1 | "
+        + " | ".join(f"{kind}_exact_f1" for kind in KINDS)
+        + " |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows[:max_documents]:

@@ -51,15 +51,7 @@ METRICS: dict[str, tuple[str, str]] = _metric_table()
 """Every named measure: name -> (path in :meth:`Report.to_dict`, a few words saying what it is)."""
 
 HEADLINE_METRICS: tuple[str, ...] = (
-    "QUOTE_exact_f1",
-    "QUOTE_overlap_f1",
-    "QUOTE_seqeval_f1",
-    "SPEAKER_exact_f1",
-    "SPEAKER_overlap_f1",
-    "SPEAKER_seqeval_f1",
-    "CUE_exact_f1",
-    "CUE_overlap_f1",
-    "CUE_seqeval_f1",
+    *(f"{kind}_{measure}_f1" for kind in KINDS for measure in ("exact", "overlap", "seqeval")),
     "quote_f1",
     "attribution_accuracy",
     "attribution_by_name_accuracy",
@@ -84,9 +76,7 @@ DEFINITIONS: dict[str, str] = {
 """Short definitions of the measures, shown on the report pages."""
 
 THRESHOLD_ALIASES: dict[str, str] = {
-    "QUOTE": "QUOTE_exact_f1",
-    "SPEAKER": "SPEAKER_exact_f1",
-    "CUE": "CUE_exact_f1",
+    **{kind: f"{kind}_exact_f1" for kind in KINDS},
     "quote": "quote_f1",
     "attribution": "attribution_accuracy",
     "end_to_end": "end_to_end_f1",
