@@ -126,3 +126,9 @@ def test_baseline_spans_never_overlap_and_are_deterministic(extractor):
     for (_, a), (_, b) in itertools.pairwise(spans):
         assert a.end <= b.start
     assert all(text[s.start : s.end] == s.text and s.score == 1.0 for _, s in spans)
+
+
+def test_baseline_logs_what_the_linker_did_over_a_batch(extractor, caplog):
+    caplog.set_level("DEBUG", logger="quotes.baseline")
+    extractor.predict(["‘Nuclear blackmail,’ posted Dmitry Rogozin, a senator.", "No quote here."])
+    assert "rules: linked 2 document(s): 1 record(s) from 1 content span(s)" in caplog.text

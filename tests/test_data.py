@@ -6,7 +6,6 @@ import pytest
 
 from quotes.data import (
     build_dataset,
-    build_dataset_dict,
     leak_free_split,
     paragraph_blocks,
     read_documents,
@@ -100,15 +99,6 @@ def test_build_dataset_windows_and_labels(tiny_tokenizer, gold_documents, caplog
     assert LABEL2ID["B-SPEAKER"] in first["labels"]
     assert stats.gold.cut > 0  # 16-token windows cut the long quotes, and that is reported
     assert "gold spans" in caplog.text and "are cut by every window" in caplog.text
-
-
-def test_build_dataset_dict_has_one_dataset_per_split(tiny_tokenizer, gold_documents):
-    splits, stats = build_dataset_dict(
-        {"train": gold_documents[:2], "validation": gold_documents[2:]}, tiny_tokenizer, 64, 16
-    )
-    assert set(splits) == {"train", "validation"}
-    assert stats["validation"].documents == 1
-    assert stats["train"].gold.cut == 0
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -573,3 +573,12 @@ def test_link_long_document_keeps_every_content():
     assert sorted(s.start for r in records for s in r.contents) == [s.start for kind, s in spans if kind == "QUOTE"]
     assert (stats.dropped_cues, stats.dropped_speakers, stats.coreferences) == (copies, copies, copies)
     assert records[-2].coreferences[0].text == "Valery Gerasimov"
+
+
+def test_link_stats_total_several_calls_and_read_as_one_log_line():
+    stats = LinkStats()
+    quoted = "‘We will win,’ he said."
+    link(quoted, spans_in(quoted, ("QUOTE", "‘We will win,’"), ("CUE", "said")), stats=stats)
+    link("Nothing to see.", [], stats=stats)
+    assert (stats.documents, stats.records, stats.contents) == (2, 1, 1)
+    assert stats.summary().startswith("linked 2 document(s): 1 record(s) from 1 content span(s);")

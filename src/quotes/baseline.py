@@ -8,15 +8,18 @@ the two differ only in the spans they find. Deterministic and pure Python; every
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import overload
 
 from quotes.lexicon import COMMUNICATION_LEMMAS, lemma
-from quotes.linking import link
+from quotes.linking import LinkStats, link
 from quotes.schema import QuoteRecord, ScoredSpan
 from quotes.text import QUOTE_MARKS, QUOTE_PAIRS, paragraphs, sentences
+
+logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
 _CLAUSE_BREAK = ",;:()[]–—" + QUOTE_MARKS  # a speaker noun phrase never runs across these
@@ -113,7 +116,10 @@ class RuleBasedExtractor:
             return link(texts, self.find_spans(texts))
         if not isinstance(texts, Sequence) or not all(isinstance(t, str) for t in texts):
             raise TypeError(f"predict takes a str or a list of str, got {type(texts).__name__}")
-        return [link(text, self.find_spans(text)) for text in texts]
+        stats = LinkStats()
+        records = [link(text, self.find_spans(text), stats=stats) for text in texts]
+        logger.debug("rules: %s", stats.summary())
+        return records
 
     def find_spans(self, text: str) -> list[tuple[str, ScoredSpan]]:
         """The non-overlapping ``(kind, span)`` pairs the rules find, sorted by position, before linking."""

@@ -346,13 +346,3 @@ def build_dataset(
 
     columns, stats = window_features(documents, tokenizer, max_length, stride)
     return datasets.Dataset.from_dict(columns), stats
-
-
-def build_dataset_dict(
-    splits: dict[str, Sequence[Document]], tokenizer: Any, max_length: int = 256, stride: int = 64
-) -> tuple[datasets.DatasetDict, dict[str, WindowStats]]:
-    """One windowed dataset per split name (``train``, ``validation``, ``test``) in a ``datasets.DatasetDict``."""
-    import datasets
-
-    built = {name: build_dataset(docs, tokenizer, max_length, stride) for name, docs in splits.items()}
-    return datasets.DatasetDict({name: ds for name, (ds, _) in built.items()}), {n: s for n, (_, s) in built.items()}

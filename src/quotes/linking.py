@@ -67,6 +67,20 @@ class LinkStats:
     coreferences: int = 0
     found_speakers: int = 0  # speakers read from the text for records with a cue and no tagged speaker (rule 8)
 
+    def summary(self) -> str:
+        """One log line of the counters, e.g. for :meth:`quotes.inference.QuoteExtractor.predict` over a batch.
+
+        >>> LinkStats(documents=2, records=3, contents=4, dropped_cues=1).summary()
+        'linked 2 document(s): 3 record(s) from 4 content span(s); joined 0 split quote(s) and 0 continuation(s); \
+0 unattributed; dropped 1 cue(s) and 0 speaker(s); 0 coreference(s); 0 speaker(s) found in the text'
+        """
+        return (
+            f"linked {self.documents} document(s): {self.records} record(s) from {self.contents} content span(s); "
+            f"joined {self.joined_split_quotes} split quote(s) and {self.joined_continuations} continuation(s); "
+            f"{self.unattributed} unattributed; dropped {self.dropped_cues} cue(s) and {self.dropped_speakers} "
+            f"speaker(s); {self.coreferences} coreference(s); {self.found_speakers} speaker(s) found in the text"
+        )
+
 
 @dataclass
 class _Draft:
