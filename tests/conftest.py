@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import string
 from pathlib import Path
 
 import pytest
 
-from quotes.schema import Document, Quote, Span
+from quotes.schema import Document
+from tests.helpers import make_document  # noqa: F401 (modules import it from here too)
 
 _WORDS = (
     "the a he she they said told posted added that to of in and is was were it we i you not by according "
@@ -75,31 +75,6 @@ def seed_model(tmp_path_factory) -> Path:
     root = Path(__file__).resolve().parent.parent
     output = os.environ.get("QUOTES_E2E_OUTPUT") or str(tmp_path_factory.mktemp("runs") / "seed")
     return train(root / "configs" / "seed.yaml", [f"--training.output_dir={output}"])
-
-
-def make_document(doc_id: str, text: str, *records: dict) -> Document:
-    """A gold document from records given as substrings: ``{"contents": [...], "sources": [...], "cue": ...}``.
-
-    Each substring may be ``(text, occurrence)`` to pick a later occurrence. Offsets are found, never typed.
-    """
-
-    def span(item) -> Span:
-        needle, occurrence = (item, 0) if isinstance(item, str) else item
-        pattern = (r"\b" if needle[0].isalnum() else "") + re.escape(needle) + (r"\b" if needle[-1].isalnum() else "")
-        match = list(re.finditer(pattern, text))[occurrence]
-        return Span(match.start(), match.end(), needle)
-
-    quotes = []
-    for record in records:
-        quotes.append(
-            Quote(
-                contents=tuple(span(c) for c in record["contents"]),
-                sources=tuple(span(s) for s in record.get("sources", ())),
-                cue=span(record["cue"]) if record.get("cue") else None,
-                coreferences=tuple(span(c) for c in record.get("coreferences", ())),
-            )
-        )
-    return Document(doc_id, text, tuple(quotes))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from quotes.schema import Quote, Span
+from tests.helpers import span_at
 
 _SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "attribution_errors.py"
 _spec = importlib.util.spec_from_file_location("attribution_errors", _SCRIPT)
@@ -19,8 +20,7 @@ TEXT = "Fritz Henderson arrived. ‘We will recover,’ he said."
 
 
 def span(snippet: str, start: int = 0) -> Span:
-    begin = TEXT.index(snippet, start)
-    return Span(begin, begin + len(snippet), snippet)
+    return span_at(TEXT, snippet, start)
 
 
 GOLD = Quote(

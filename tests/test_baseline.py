@@ -7,11 +7,7 @@ import itertools
 import pytest
 
 from quotes.baseline import RuleBasedExtractor
-from quotes.schema import QuoteRecord
-
-
-def texts(record: QuoteRecord) -> tuple[list[str], list[str], str | None]:
-    return [c.text for c in record.contents], [s.text for s in record.sources], record.cue.text if record.cue else None
+from tests.helpers import texts
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from quotes.brat import read_brat, read_brat_document, scan_brat
-from quotes.schema import DataValidationError, Quote, Span, validate_document
+from quotes.schema import DataValidationError, Quote, validate_document
+from tests.helpers import span_at
 
 
 class Brat:
@@ -81,9 +82,7 @@ class Brat:
         return txt, ann
 
 
-def span(text: str, needle: str) -> Span:
-    start = text.index(needle)
-    return Span(start, start + len(needle), needle)
+span = span_at  # the first occurrence of a needle in a text
 
 
 MAYOR = "Mayor Ada Brook said the bridge will reopen in May.\n"

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 import warnings
 from dataclasses import replace
 
 import pytest
-from conftest import make_document
 
 from quotes.evaluation import (
     REPORT_FORMAT,
@@ -21,36 +19,8 @@ from quotes.evaluation import (
     threshold_keys,
 )
 from quotes.markdown import render_report_markdown
-from quotes.schema import Document, Quote, QuoteRecord, ScoredSpan
-
-
-def find(text: str, needle: str) -> ScoredSpan:
-    """The first whole-word occurrence of ``needle`` ("he" is not the end of "the")."""
-    match = re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text)
-    assert match is not None, f"{needle!r} is not in {text!r}"
-    return ScoredSpan(match.start(), match.end(), needle, 0.9)
-
-
-def record(text: str, contents, sources=(), cue=None, coreferences=()) -> QuoteRecord:
-    """A predicted record from substrings of ``text`` (offsets are found, never typed)."""
-    return QuoteRecord(
-        contents=tuple(find(text, c) for c in contents),
-        sources=tuple(find(text, s) for s in sources),
-        cue=find(text, cue) if cue else None,
-        coreferences=tuple(find(text, c) for c in coreferences),
-    )
-
-
-def as_prediction(quote: Quote) -> QuoteRecord:
-    def scored(span):
-        return ScoredSpan(span.start, span.end, span.text, 0.9)
-
-    return QuoteRecord(
-        contents=tuple(map(scored, quote.contents)),
-        sources=tuple(map(scored, quote.sources)),
-        cue=scored(quote.cue) if quote.cue else None,
-        coreferences=tuple(map(scored, quote.coreferences)),
-    )
+from quotes.schema import Document, QuoteRecord
+from tests.helpers import as_prediction, find, make_document, record
 
 
 def perfect(documents: list[Document]) -> list[list[QuoteRecord]]:

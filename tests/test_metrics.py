@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 
 import pytest
-from conftest import make_document
 
 from quotes.labels import IGNORE_INDEX, LABEL2ID, LABELS, word_offsets
 from quotes.metrics import (
@@ -22,7 +20,8 @@ from quotes.metrics import (
     token_confusion,
     window_seqeval_metrics,
 )
-from quotes.schema import QuoteRecord, ScoredSpan
+from quotes.schema import QuoteRecord
+from tests.helpers import find, make_document, record
 
 TEXT = "Valery Gerasimov spoke.\n‘Units went on,’ he said. Later Gerasimov's aide and Valery  Gerasimov’s son left."
 GOLD = make_document(
@@ -32,17 +31,8 @@ GOLD = make_document(
 ).quotes[0]
 
 
-def find(text: str, needle: str, occurrence: int = 0) -> ScoredSpan:
-    match = list(re.finditer(rf"(?<!\w){re.escape(needle)}(?!\w)", text))[occurrence]
-    return ScoredSpan(match.start(), match.end(), needle, 0.9)
-
-
 def predicted(sources=(), coreferences=(), contents=("‘Units went on,’",), text=TEXT) -> QuoteRecord:
-    def spans(items):
-        return tuple(find(text, *((i, 0) if isinstance(i, str) else i)) for i in items)
-
-    return QuoteRecord(contents=spans(contents), sources=spans(sources), cue=find(text, "said"),
-                       coreferences=spans(coreferences))  # fmt: skip
+    return record(text, contents, sources, "said", coreferences)
 
 
 @pytest.mark.parametrize(

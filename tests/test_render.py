@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from conftest import make_document
-
 from quotes.evaluation import check_thresholds, score
 from quotes.render import (
     comparison_fragment,
@@ -17,20 +15,8 @@ from quotes.render import (
     render_report_html,
 )
 from quotes.report import compare
-from quotes.schema import Quote, QuoteRecord, ScoredSpan
-
-
-def as_prediction(quote: Quote, **changes) -> QuoteRecord:
-    def scored(span):
-        return ScoredSpan(span.start, span.end, span.text, 0.9)
-
-    fields = {
-        "contents": tuple(map(scored, quote.contents)),
-        "sources": tuple(map(scored, quote.sources)),
-        "cue": scored(quote.cue) if quote.cue else None,
-        "coreferences": tuple(map(scored, quote.coreferences)),
-    }
-    return QuoteRecord(**(fields | changes))
+from quotes.schema import QuoteRecord, ScoredSpan
+from tests.helpers import as_prediction, make_document
 
 
 def visible_text(markup: str) -> str:
