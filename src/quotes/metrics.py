@@ -300,81 +300,97 @@ def score_documents(
         raise ValueError(f"got {len(gold)} gold documents but {len(predicted)} lists of predicted records")
     for document, records in zip(gold, predicted, strict=True):
         _check_offsets(document, records)
-
-    y_true: list[list[str]] = []
-    y_pred: list[list[str]] = []
-    span_counts = {kind: SpanCounts() for kind in SPAN_KINDS}
-    quote_counts = _QuoteCounts()
-    edges = dict.fromkeys((*EDGE_CLASSES, "spurious"), 0)
-    rows: list[dict[str, Any]] = []
-    missed: list[dict[str, Any]] = []
-    spurious: list[dict[str, Any]] = []
-    scores: dict[str, list[float]] = {"matched": [], "spurious": []}
+    totals = _Totals()
     for document, records in zip(gold, predicted, strict=True):
+        totals.add(document, records)
+    return totals.to_dict(max_errors)
+
+
+@dataclass
+class _Totals:
+    """The counts :func:`score_documents` sums over documents, and the per-document rows and errors."""
+
+    documents: int = 0
+    y_true: list[list[str]] = field(default_factory=list)
+    y_pred: list[list[str]] = field(default_factory=list)
+    spans: dict[str, SpanCounts] = field(default_factory=lambda: {kind: SpanCounts() for kind in SPAN_KINDS})
+    quotes: _QuoteCounts = field(default_factory=_QuoteCounts)
+    edges: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*EDGE_CLASSES, "spurious"), 0))
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    missed: list[dict[str, Any]] = field(default_factory=list)
+    spurious: list[dict[str, Any]] = field(default_factory=list)
+    scores: dict[str, list[float]] = field(default_factory=lambda: {"matched": [], "spurious": []})
+
+    def add(self, document: Document, records: Sequence[QuoteRecord]) -> None:
+        """Score one document: word tags for seqeval, Citron counts, quote pairs, edges, its row and errors."""
+        self.documents += 1
         offsets = word_offsets(document.text)
         gold_spans = set(document.labelled_spans())
         pred_spans = {(kind, span.plain()) for record in records for kind, span in labelled_spans(record)}
-        y_true.append([tag or "O" for tag in spans_to_tags(gold_spans, offsets)])
-        y_pred.append([tag or "O" for tag in spans_to_tags(pred_spans, offsets)])
+        self.y_true.append([tag or "O" for tag in spans_to_tags(gold_spans, offsets)])
+        self.y_pred.append([tag or "O" for tag in spans_to_tags(pred_spans, offsets)])
 
         tokens = Tokens(offsets)
         doc_spans = citron_counts(document.quotes, records, tokens)
         for kind in SPAN_KINDS:
-            span_counts[kind].add(doc_spans[kind])
+            self.spans[kind].add(doc_spans[kind])
         doc_quotes = _quote_counts(document.quotes, records)
-        quote_counts.add(doc_quotes)
+        self.quotes.add(doc_quotes)
         for name, count in quote_edges(document.quotes, records, tokens).items():
-            edges[name] += count
+            self.edges[name] += count
 
-        rows.append(
+        gold_count, predicted_count = len(document.quotes), len(records)
+        self.rows.append(
             {
                 "id": document.id,
-                "gold_quotes": len(document.quotes),
-                "predicted_quotes": len(records),
+                "gold_quotes": gold_count,
+                "predicted_quotes": predicted_count,
                 "matched_quotes": len(doc_quotes.pairs),
-                "quote_f1": _f1_or_none(len(doc_quotes.pairs), len(records), len(document.quotes)),
+                "quote_f1": _f1_or_none(len(doc_quotes.pairs), predicted_count, gold_count),
                 "span_f1": {kind: doc_spans[kind].exact_f1_or_none() for kind in KINDS},
-                "end_to_end_f1": _f1_or_none(doc_quotes.attributed, len(records), len(document.quotes)),
-                "end_to_end_by_name_f1": _f1_or_none(doc_quotes.attributed_by_name, len(records), len(document.quotes)),
+                "end_to_end_f1": _f1_or_none(doc_quotes.attributed, predicted_count, gold_count),
+                "end_to_end_by_name_f1": _f1_or_none(doc_quotes.attributed_by_name, predicted_count, gold_count),
             }
         )
         matched_gold = {g for g, _ in doc_quotes.pairs}
         matched_pred = {p for _, p in doc_quotes.pairs}
-        missed += [_error(document, q, "missed") for i, q in enumerate(document.quotes) if i not in matched_gold]
-        spurious += [_error(document, r, "spurious") for i, r in enumerate(records) if i not in matched_pred]
+        self.missed += [_error(document, q, "missed") for i, q in enumerate(document.quotes) if i not in matched_gold]
+        self.spurious += [_error(document, r, "spurious") for i, r in enumerate(records) if i not in matched_pred]
         for i, record in enumerate(records):
-            scores["matched" if i in matched_pred else "spurious"].append(_round(getattr(record, "score", 1.0)))
+            self.scores["matched" if i in matched_pred else "spurious"].append(_round(getattr(record, "score", 1.0)))
 
-    for errors in (missed, spurious):
-        errors.sort(key=lambda e: (-(e["end"] - e["start"]), e["document"], e["start"]))
-    q = quote_counts
-    return {
-        "counts": {
-            "documents": len(gold),
-            "gold_quotes": q.gold,
-            "predicted_quotes": q.predicted,
-            "matched_quotes": q.matched,
-        },
-        "seqeval": {
-            label: {m: (_round(v) if m != "support" else v) for m, v in values.items()}
-            for label, values in seqeval_scores(y_true, y_pred).items()
-        },
-        "spans": {kind: span_counts[kind].to_dict() for kind in SPAN_KINDS},
-        "quotes": _prf(q.matched, q.predicted, q.gold),
-        "attribution": {"accuracy": ratio(q.attributed, q.matched), "correct": q.attributed, "matched": q.matched},
-        "end_to_end": _prf(q.attributed, q.predicted, q.gold),
-        "attribution_by_name": {
-            "accuracy": ratio(q.attributed_by_name, q.matched),
-            "correct": q.attributed_by_name,
-            "matched": q.matched,
-        },
-        "end_to_end_by_name": _prf(q.attributed_by_name, q.predicted, q.gold),
-        "quote_edges": edges,
-        "token_confusion": token_confusion(y_true, y_pred),
-        "record_scores": {name: sorted(values) for name, values in scores.items()},
-        "documents": rows,
-        "errors": missed[:max_errors] + spurious[:max_errors],
-    }
+    def to_dict(self, max_errors: int) -> dict[str, Any]:
+        """The ``report.json`` sections; errors are the ``max_errors`` longest missed, then spurious, quotes."""
+        for errors in (self.missed, self.spurious):
+            errors.sort(key=lambda e: (-(e["end"] - e["start"]), e["document"], e["start"]))
+        q = self.quotes
+        return {
+            "counts": {
+                "documents": self.documents,
+                "gold_quotes": q.gold,
+                "predicted_quotes": q.predicted,
+                "matched_quotes": q.matched,
+            },
+            "seqeval": {
+                label: {m: (_round(v) if m != "support" else v) for m, v in values.items()}
+                for label, values in seqeval_scores(self.y_true, self.y_pred).items()
+            },
+            "spans": {kind: self.spans[kind].to_dict() for kind in SPAN_KINDS},
+            "quotes": _prf(q.matched, q.predicted, q.gold),
+            "attribution": {"accuracy": ratio(q.attributed, q.matched), "correct": q.attributed, "matched": q.matched},
+            "end_to_end": _prf(q.attributed, q.predicted, q.gold),
+            "attribution_by_name": {
+                "accuracy": ratio(q.attributed_by_name, q.matched),
+                "correct": q.attributed_by_name,
+                "matched": q.matched,
+            },
+            "end_to_end_by_name": _prf(q.attributed_by_name, q.predicted, q.gold),
+            "quote_edges": self.edges,
+            "token_confusion": token_confusion(self.y_true, self.y_pred),
+            "record_scores": {name: sorted(values) for name, values in self.scores.items()},
+            "documents": self.rows,
+            "errors": self.missed[:max_errors] + self.spurious[:max_errors],
+        }
 
 
 # --------------------------------------------------------------------------------------------------------------
