@@ -1,8 +1,14 @@
-"""Shared fixtures: a tiny WordPiece tokenizer and a tiny random BERT built offline, and hand-written gold documents."""
+"""Shared fixtures: a tiny tokenizer and random BERT built offline, one tiny trained model, hand-written gold documents.
+
+Builders for spans, records and documents are in ``tests/helpers.py`` (``make_document`` is importable here too).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import string
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -60,6 +66,40 @@ def tiny_tokenizer(tmp_path_factory):
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+@dataclass
+class TrainRun:
+    code: int
+    out: str
+    model: Path
+
+
+@pytest.fixture(scope="session")
+def tiny_training(tmp_path_factory) -> TrainRun:
+    """``quotes train configs/tiny.yaml`` on the seed splits for 3 epochs, once per session (~15 s on 2 cores).
+
+    Its exit code, stdout and model folder, for every test that needs a trained (if useless) model.
+    """
+    from quotes.cli import main
+
+    root = Path(__file__).resolve().parent.parent
+    splits = root / "data" / "annotations" / "splits"
+    model = tmp_path_factory.mktemp("runs") / "tiny"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(
+            [
+                "train",
+                str(root / "configs" / "tiny.yaml"),
+                f"--training.output_dir={model}",
+                f"--data.train={splits / 'train.jsonl'}",
+                f"--data.test={splits / 'test.jsonl'}",
+                "--training.epochs",  # the two-token form works too
+                "3",
+            ]
+        )
+    return TrainRun(code, out.getvalue(), model)
 
 
 @pytest.fixture(scope="session")

@@ -1,19 +1,18 @@
 """The ``quotes`` command as a user runs it: validate, convert, train, predict and evaluate, with their exit codes.
 
 Commands run in-process through :func:`quotes.cli.main` (output read with ``capsys``); a few run as real
-subprocesses to check the installed entry points. One tiny model is trained per module and shared.
+subprocesses to check the installed entry points. One tiny model is trained per session and shared
+(``tiny_training`` in conftest.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import html
 import io
 import json
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -237,44 +236,18 @@ def test_convert_refuses_two_documents_in_one_json_file(capsys, brat_dir, tmp_pa
 # --------------------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class TrainRun:
-    code: int
-    out: str
-    model: Path
-
-
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory) -> TrainRun:
-    """``quotes train configs/tiny.yaml`` with overrides, once per module (about 15 s on 2 cores)."""
-    model = tmp_path_factory.mktemp("runs") / "tiny"
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(
-            [
-                "train",
-                str(TINY),
-                f"--training.output_dir={model}",
-                f"--data.train={SPLITS / 'train.jsonl'}",
-                f"--data.test={TEST_SPLIT}",
-                "--training.epochs",  # the two-token form works too
-                "3",
-            ]
-        )
-    return TrainRun(code, out.getvalue(), model)
-
-
-def test_train_with_overrides_saves_a_model_and_prints_test_scores(tiny_run):
-    assert tiny_run.code == 0
+def test_train_with_overrides_saves_a_model_and_prints_test_scores(tiny_training):
+    assert tiny_training.code == 0
     assert re.search(
-        r"^test: window_seqeval_QUOTE_f1 \d\.\d{3}, window_seqeval_SPEAKER_f1 \d\.\d{3}, window_seqeval_CUE_f1 \d\.\d{3}$",
-        tiny_run.out,
+        r"^test: window_seqeval_QUOTE_f1 \d\.\d{3}, window_seqeval_SPEAKER_f1 \d\.\d{3}, "
+        r"window_seqeval_CUE_f1 \d\.\d{3}$",
+        tiny_training.out,
         re.M,
     )
-    assert re.search(rf"^model saved to {re.escape(str(tiny_run.model))} \([\d.]+ s\)$", tiny_run.out, re.M)
-    assert (tiny_run.model / "model.safetensors").is_file()
-    resolved = (tiny_run.model / "config.yaml").read_text(encoding="utf-8")
-    assert "epochs: 3.0" in resolved and f"output_dir: {tiny_run.model}" in resolved
+    assert re.search(rf"^model saved to {re.escape(str(tiny_training.model))} \([\d.]+ s\)$", tiny_training.out, re.M)
+    assert (tiny_training.model / "model.safetensors").is_file()
+    resolved = (tiny_training.model / "config.yaml").read_text(encoding="utf-8")
+    assert "epochs: 3.0" in resolved and f"output_dir: {tiny_training.model}" in resolved
 
 
 def test_train_rejects_a_misspelt_override_and_suggests_the_key(capsys):
@@ -366,7 +339,7 @@ def txt_file(tmp_path) -> Path:
 
 @pytest.mark.parametrize("fmt", CHECKS)
 @pytest.mark.parametrize("source", ["txt", "json", "stdin"])
-def test_predict_each_input_kind_in_each_format(capsys, monkeypatch, tiny_run, txt_file, source, fmt):
+def test_predict_each_input_kind_in_each_format(capsys, monkeypatch, tiny_training, txt_file, source, fmt):
     if source == "txt":
         inputs, files = [("kursk", TEXT)], [txt_file]
     elif source == "json":
@@ -376,7 +349,7 @@ def test_predict_each_input_kind_in_each_format(capsys, monkeypatch, tiny_run, t
         monkeypatch.setattr(sys, "stdin", io.StringIO(TEXT))
         inputs, files = [("stdin", TEXT)], []
 
-    code, out, _ = run(capsys, "predict", "--model", tiny_run.model, "--format", fmt, *files)
+    code, out, _ = run(capsys, "predict", "--model", tiny_training.model, "--format", fmt, *files)
 
     assert code == 0
     found = CHECKS[fmt](out, inputs)
@@ -385,23 +358,23 @@ def test_predict_each_input_kind_in_each_format(capsys, monkeypatch, tiny_run, t
 
 
 @pytest.mark.parametrize("fmt", CHECKS)
-def test_predict_writes_to_a_file_with_o(capsys, tiny_run, txt_file, tmp_path, fmt):
+def test_predict_writes_to_a_file_with_o(capsys, tiny_training, txt_file, tmp_path, fmt):
     output = tmp_path / "new" / f"kursk.{fmt}"
-    code, out, err = run(capsys, "predict", "--model", tiny_run.model, "--format", fmt, txt_file, "-o", output)
+    code, out, err = run(capsys, "predict", "--model", tiny_training.model, "--format", fmt, txt_file, "-o", output)
     assert code == 0 and out == ""
     count = CHECKS[fmt](output.read_text(encoding="utf-8"), [("kursk", TEXT)])
     assert f"wrote {count} quotes from 1 document(s) to {output}" in err
 
 
-def test_predict_jsonl_gives_one_line_per_input_in_order(capsys, tiny_run, txt_file):
-    code, out, _ = run(capsys, "predict", "--model", tiny_run.model, txt_file, SEED_DOC)
+def test_predict_jsonl_gives_one_line_per_input_in_order(capsys, tiny_training, txt_file):
+    code, out, _ = run(capsys, "predict", "--model", tiny_training.model, txt_file, SEED_DOC)
     seed = json.loads(SEED_DOC.read_text(encoding="utf-8"))
     assert code == 0
     check_jsonl(out, [("kursk", TEXT), (seed["id"], seed["text"])])
 
 
-def test_predict_citron_with_two_inputs_exits_2(capsys, tiny_run, txt_file):
-    code, out, err = run(capsys, "predict", "--model", tiny_run.model, "--format", "citron", txt_file, SEED_DOC)
+def test_predict_citron_with_two_inputs_exits_2(capsys, tiny_training, txt_file):
+    code, out, err = run(capsys, "predict", "--model", tiny_training.model, "--format", "citron", txt_file, SEED_DOC)
     assert code == 2 and out == ""
     assert "--format citron writes one document; use --format jsonl for several inputs" in err
 
@@ -411,15 +384,15 @@ def test_predict_without_a_model_directory_exits_2(capsys, tmp_path, txt_file):
     assert code == 2 and "not a model directory (no config.json)" in err
 
 
-def test_predict_html_with_two_inputs_is_one_page_or_exit_2(capsys, tiny_run, txt_file):
-    code, out, _ = run(capsys, "predict", "--model", tiny_run.model, "--format", "html", txt_file, SEED_DOC)
+def test_predict_html_with_two_inputs_is_one_page_or_exit_2(capsys, tiny_training, txt_file):
+    code, out, _ = run(capsys, "predict", "--model", tiny_training.model, "--format", "html", txt_file, SEED_DOC)
     assert code == 2 or out.count("<!DOCTYPE html>") == 1
 
 
-def test_predict_names_an_input_that_is_not_utf8(capsys, tiny_run, tmp_path):
+def test_predict_names_an_input_that_is_not_utf8(capsys, tiny_training, tmp_path):
     latin = tmp_path / "latin1.txt"
     latin.write_bytes("Smirnov a dit : « évacués ».".encode("latin-1"))
-    code, _, err = run(capsys, "predict", "--model", tiny_run.model, latin)
+    code, _, err = run(capsys, "predict", "--model", tiny_training.model, latin)
     assert code == 2 and str(latin) in err
 
 
@@ -433,12 +406,12 @@ def test_text_format_gives_one_line_per_quote():
     ]
 
 
-def test_predict_stderr_holds_only_the_summary(capsys, tiny_run, txt_file, tmp_path):
+def test_predict_stderr_holds_only_the_summary(capsys, tiny_training, txt_file, tmp_path):
     import transformers
 
     transformers.utils.logging.enable_progress_bar()  # the default; the CLI itself must turn it off
     output = tmp_path / "kursk.jsonl"
-    code, _, err = run(capsys, "predict", "--model", tiny_run.model, txt_file, "-o", output)
+    code, _, err = run(capsys, "predict", "--model", tiny_training.model, txt_file, "-o", output)
     assert code == 0 and re.fullmatch(r"wrote \d+ quotes from 1 document\(s\) to .+\n", err), err
 
 
@@ -448,8 +421,8 @@ def test_predict_stderr_holds_only_the_summary(capsys, tiny_run, txt_file, tmp_p
 
 
 @pytest.mark.parametrize("model", ["rules", "tiny"])
-def test_evaluate_writes_reports_prints_markdown_and_exits_1_under_threshold(capsys, tiny_run, tmp_path, model):
-    model_arg = "rules" if model == "rules" else str(tiny_run.model)
+def test_evaluate_writes_reports_prints_markdown_and_exits_1_under_threshold(capsys, tiny_training, tmp_path, model):
+    model_arg = "rules" if model == "rules" else str(tiny_training.model)
     reports = tmp_path / "reports"
     arguments = ["--data", TEST_SPLIT, "--report-dir", reports, "--fail-under", "QUOTE_exact_f1=0.99"]
     code, out, err = run(capsys, "evaluate", "--model", model_arg, *arguments)

@@ -13,12 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quotes.schema import KINDS, Quote, QuoteRecord, Span, spans_of
+from quotes.schema import KINDS, AnyRecord, Quote, QuoteRecord, Span, spans_of
 
 SPAN_KINDS = (*KINDS, "ALL")
 """Kinds of Citron's span metrics: each label, and ``ALL`` (cue, sources and contents of a record together)."""
-
-AnyRecord = Quote | QuoteRecord
 
 # --------------------------------------------------------------------------------------------------------------
 

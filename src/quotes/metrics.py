@@ -18,14 +18,12 @@ from typing import Any
 
 from quotes.citron_metrics import SPAN_KINDS, SpanCounts, Tokens, citron_counts, harmonic, ratio
 from quotes.labels import ID2LABEL, IGNORE_INDEX, LABELS, spans_to_tags, word_offsets
-from quotes.schema import KINDS, Document, Quote, QuoteRecord, Span, labelled_spans, span_text_problem
+from quotes.schema import KINDS, AnyRecord, Document, Quote, QuoteRecord, Span, labelled_spans, span_text_problem
 
 EDGE_CLASSES = ("exact", "starts_early", "starts_late", "ends_early", "ends_late", "split", "merged", "missed")
 """Classes of :func:`quote_edges`: how each gold QUOTE span was found (one span can start early *and* end late)."""
 
 _CONTEXT_CHARS = 80  # characters of text shown on each side of a missed or spurious quote
-
-AnyRecord = Quote | QuoteRecord
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -26,9 +26,7 @@ from quotes.report import (
     headline_rows,
     label_rows,
 )
-from quotes.schema import KINDS, Document, Quote, QuoteRecord, Span, labelled_spans
-
-AnyRecord = Quote | QuoteRecord
+from quotes.schema import KINDS, AnyRecord, Document, Span, labelled_spans
 
 KIND_CLASSES = {kind: kind.lower() for kind in KINDS}
 """CSS class of each span kind; coreference spans get ``coref``."""

@@ -273,7 +273,11 @@ class QuoteRecord:
         )
 
 
-def labelled_spans(record: Quote | QuoteRecord) -> Iterator[tuple[str, Any]]:
+AnyRecord = Quote | QuoteRecord
+"""A gold or a predicted record: what the metrics and the HTML pages accept."""
+
+
+def labelled_spans(record: AnyRecord) -> Iterator[tuple[str, Any]]:
     """``(kind, span)`` pairs of a gold or predicted record, in :data:`KINDS` order (each from :data:`KIND_FIELDS`).
 
     >>> quote = Quote(contents=(Span(0, 4, "“Hi”"),), sources=(Span(5, 7, "he"),), cue=Span(8, 12, "said"))
@@ -286,7 +290,7 @@ def labelled_spans(record: Quote | QuoteRecord) -> Iterator[tuple[str, Any]]:
             yield kind, span
 
 
-def spans_of(record: Quote | QuoteRecord, kind: str) -> list[Any]:
+def spans_of(record: AnyRecord, kind: str) -> list[Any]:
     """The spans of one kind of a record (its cue as a list of zero or one), read through :data:`KIND_FIELDS`."""
     value = getattr(record, KIND_FIELDS[kind])
     return [value] if isinstance(value, Span) else list(value or ())
