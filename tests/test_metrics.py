@@ -18,6 +18,8 @@ from quotes.metrics import (
     score_documents,
     seqeval_scores,
     token_confusion,
+    window_metric_key,
+    window_metric_split,
     window_seqeval_metrics,
 )
 from quotes.schema import QuoteRecord
@@ -180,3 +182,18 @@ def quotes_imports(module: str) -> set[str]:
 )
 def test_rendering_depends_on_the_report_never_the_reverse(module, never):
     assert quotes_imports(module) & never == set()
+
+
+def test_window_metric_keys_have_one_spelling_and_give_their_split_back():
+    assert window_metric_key("validation", "QUOTE") == "validation_window_seqeval_QUOTE_f1"
+    assert window_metric_key(None, None, "recall") == "window_seqeval_recall"
+    assert window_metric_split(window_metric_key("eval")) == "eval"
+    assert window_metric_split(window_metric_key("eval", "CUE")) is None  # only the micro-average F1 names a split
+    assert window_metric_split("window_seqeval_f1") is None
+
+
+def test_predictions_of_another_text_are_refused_naming_the_document():
+    gold = make_document("d1", TEXT)
+    elsewhere = QuoteRecord(contents=(find("Some other text", "other"),))
+    with pytest.raises(ValueError, match=r"document 'd1': predicted record 0 has a QUOTE span .*same order"):
+        score_documents([gold], [[elsewhere]])

@@ -13,7 +13,9 @@ from quotes.schema import (
     QuoteRecord,
     ScoredSpan,
     Span,
+    labelled_spans,
     read_documents,
+    spans_of,
     write_documents,
 )
 
@@ -168,3 +170,14 @@ def test_direct_flag_and_record_to_dict():
     }
     assert record.to_dict(include_scores=True)["contents"][0]["score"] == 0.9
     assert record.to_quote() == quoted
+
+
+def test_a_predicted_record_reads_like_gold_once_its_scores_are_dropped():
+    record = QuoteRecord(contents=(ScoredSpan(0, 4, "“Hi”", 0.9),), cue=ScoredSpan(8, 12, "said", 0.8))
+    gold = Quote(contents=(Span(0, 4, "“Hi”"),), cue=Span(8, 12, "said"))
+
+    assert record.to_quote() == gold
+    assert [(kind, span.plain()) for kind, span in record.labelled_spans()] == list(gold.labelled_spans())
+    assert [kind for kind, _ in labelled_spans(gold)] == ["QUOTE", "CUE"]
+    assert spans_of(record, "CUE") == [record.cue] and spans_of(record, "SPEAKER") == []
+    assert spans_of(Quote(contents=gold.contents), "CUE") == []
