@@ -70,9 +70,8 @@ class LinkStats:
     def summary(self) -> str:
         """One log line of the counters, e.g. for :meth:`quotes.inference.QuoteExtractor.predict` over a batch.
 
-        >>> LinkStats(documents=2, records=3, contents=4, dropped_cues=1).summary()
-        'linked 2 document(s): 3 record(s) from 4 content span(s); joined 0 split quote(s) and 0 continuation(s); \
-0 unattributed; dropped 1 cue(s) and 0 speaker(s); 0 coreference(s); 0 speaker(s) found in the text'
+        >>> LinkStats(documents=2, records=3, contents=4, dropped_cues=1).summary().split("; ")[:2]
+        ['linked 2 document(s): 3 record(s) from 4 content span(s)', 'joined 0 split quote(s) and 0 continuation(s)']
         """
         return (
             f"linked {self.documents} document(s): {self.records} record(s) from {self.contents} content span(s); "
