@@ -17,8 +17,6 @@ NOT_YET = {
     "quotes.__main__": "runs the CLI when imported; it has no examples",
     "quotes.inference": "its examples load runs/seed, a trained model: they need `# doctest: +SKIP`",
     "quotes.training": "its example trains configs/tiny.yaml and prints progress bars: it needs `# doctest: +SKIP`",
-    "quotes.brat": "the lines after the skipped PolNeAR read need `# doctest: +SKIP` too",
-    "quotes.conll": "the seqeval lines after the skipped reads need `# doctest: +SKIP` too",
 }
 """Modules whose examples cannot run here yet (owned by others); each line says what the module needs."""
 

@@ -693,8 +693,8 @@ def read_brat(directory: str | Path, *, attributions: Attributions = "all") -> l
       belief never takes characters from a quote.
 
     >>> docs = read_brat("PolNeAR/data/train", attributions="communication")  # doctest: +SKIP
-    >>> len(docs), sum(len(d.quotes) for d in docs)
-    (840, 12190)
+    >>> len(docs), sum(len(d.quotes) for d in docs)  # doctest: +SKIP
+    (840, 12500)
 
     Args:
         directory: a folder of BRAT pairs such as PolNeAR's ``train``; other files in it are ignored.

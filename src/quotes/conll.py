@@ -141,7 +141,7 @@ def read_conll(path: str | Path) -> list[list[tuple[str, str]]]:
     """Read ``token<TAB>tag`` lines back as sentences (``-DOCSTART-`` lines are skipped).
 
     >>> tags = [[tag for _, tag in sentence] for sentence in read_conll("gold.conll")]  # doctest: +SKIP
-    >>> seqeval.metrics.f1_score(tags, tags)
+    >>> seqeval.metrics.f1_score(tags, tags)  # doctest: +SKIP
     1.0
 
     Raises:
@@ -211,7 +211,7 @@ def read_conll_documents(path: str | Path) -> list[Document]:
     """The documents of a CoNLL file written by :func:`write_conll` (or another tool), spans without records.
 
     >>> docs = read_conll_documents("gold.conll")  # doctest: +SKIP
-    >>> docs[0].id, docs[0].quotes, docs[0].unlinked_spans[0]
+    >>> docs[0].id, docs[0].quotes, docs[0].unlinked_spans[0]  # doctest: +SKIP
     ('gold-1', (), ('SPEAKER', Span(start=0, end=5, text='Putin')))
 
     Raises:

@@ -14,19 +14,21 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from quotes.metrics import WINDOW_METRIC, window_metric_key, window_metric_split
+from quotes.schema import KINDS
+
 try:  # transformers is a dependency, but keep this module importable (and testable) without loading it eagerly
     from transformers import TrainerCallback
 except ImportError:  # pragma: no cover
     TrainerCallback = object  # type: ignore[assignment,misc]
 
-KINDS = ("QUOTE", "SPEAKER", "CUE")
-METRIC = "window_seqeval"
+METRIC = WINDOW_METRIC
 """Training-time metrics: seqeval over token windows with argmax decoding (``{split}_window_seqeval_QUOTE_f1``)."""
 
 
 def metric_key(split: str, kind: str | None = None, measure: str = "f1") -> str:
     """``validation_window_seqeval_QUOTE_f1``; without ``kind`` the micro average ``validation_window_seqeval_f1``."""
-    return f"{split}_{METRIC}_{kind}_{measure}" if kind else f"{split}_{METRIC}_{measure}"
+    return window_metric_key(split, kind, measure)
 
 
 @dataclass
@@ -100,7 +102,7 @@ def _history(rows: list[dict[str, float]], eval_split: str | None) -> str:
     ]
     lines = []
     for row in rows:
-        split = next((k[: -len(f"_{METRIC}_f1")] for k in row if k.endswith(f"_{METRIC}_f1")), None)
+        split = next((s for k in row if (s := window_metric_split(k))), None)
         if split is None:
             continue  # an evaluation without our metrics (a loss-only one)
         cells = [f"{row[metric_key(split, kind)]:.3f}" for kind in (*KINDS, None)]
