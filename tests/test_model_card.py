@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -96,3 +97,9 @@ def test_a_missing_metric_fails_loudly_instead_of_printing_zero():
     del metrics["test_window_seqeval_SPEAKER_f1"]
     with pytest.raises(KeyError, match="test_window_seqeval_SPEAKER_f1"):
         render_model_card(make_card(final_metrics={"test": metrics}))
+
+
+def test_the_release_model_card_loads_as_a_hub_model_card():
+    card = ModelCard.load(Path(__file__).resolve().parent.parent / "model_card.md")
+    assert card.data.base_model == "sentence-transformers/all-MiniLM-L6-v2"  # a Hub id, not the package name
+    assert card.data.license == "apache-2.0"
