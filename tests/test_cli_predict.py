@@ -175,10 +175,10 @@ def test_progress_bar_shows_documents_and_tokens_per_second_on_a_terminal(capsys
 # --------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT])
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
 def test_resume_after_a_kill_gives_the_file_of_an_uninterrupted_run(model, tmp_path, stop):
     archive = tmp_path / "archive.jsonl"
-    ids = write_archive(archive, 1500)
+    ids = write_archive(archive, 800)
     command = quotes_cli("predict", "--model", model, archive, "--chunk-size", 7)
     whole = tmp_path / "whole.jsonl"
     subprocess.run([*command, "-o", whole], env=ENV, check=True, capture_output=True, timeout=600)
