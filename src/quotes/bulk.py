@@ -315,6 +315,11 @@ def load_predictor(model: str | Path, device: str | None = None) -> Any:
     from quotes.modeling import quiet_transformers
 
     quiet_transformers()
+    if device is None and "LOCAL_RANK" in os.environ:  # under torchrun, one GPU per process where there are GPUs
+        import torch
+
+        if torch.cuda.is_available():
+            device = f"cuda:{int(os.environ['LOCAL_RANK']) % torch.cuda.device_count()}"
     return QuoteExtractor.from_pretrained(model, device=device)
 
 
