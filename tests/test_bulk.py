@@ -242,6 +242,6 @@ def test_merge_parts_puts_chunks_back_in_input_order(tmp_path):
     for rank, shard in shards.items():
         lines = "".join(Prediction(i, "t", ()).to_json_line() for i in shard)
         part_path(output, rank, 2).write_text(lines, encoding="utf-8")
-    assert merge_parts(output, ids, chunk_size=2, world_size=2) == 7
+    assert merge_parts(output, ids, chunk_size=2, world_size=2) == (7, 0)
     assert [json.loads(line)["id"] for line in output.read_text(encoding="utf-8").splitlines()] == ids
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]  # parts removed

@@ -223,7 +223,9 @@ def test_two_torchrun_processes_write_the_bytes_one_process_writes(model, tmp_pa
     )
     assert run.returncode == 0, run.stderr[-4000:]
     assert two.read_bytes() == one.read_bytes()
-    assert run.stderr.count(f"to {two} merged from 2 processes") == 1  # rank 0 reports for both
+    quotes = sum(len(json.loads(line)["quotes"]) for line in one.read_text(encoding="utf-8").splitlines())
+    summary = f"wrote {quotes} quotes from 40 document(s) to {two}, merged from 2 processes"
+    assert run.stderr.count(summary) == 1  # rank 0 reports for both
     assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.jsonl", "one.jsonl", "two.jsonl"]  # parts gone
 
 

@@ -389,8 +389,11 @@ def part_path(output: Path, rank: int, world_size: int) -> Path:
     return output.with_name(f"{output.name}.part{rank}-of-{world_size}")
 
 
-def merge_parts(output: Path, ids_in_order: Iterable[str], chunk_size: int, world_size: int) -> int:
-    """Interleave the ranks' part files into ``output`` in input order (written whole, then renamed); return lines.
+def merge_parts(output: Path, ids_in_order: Iterable[str], chunk_size: int, world_size: int) -> tuple[int, int]:
+    """Interleave the ranks' part files into ``output`` in input order (written whole, then renamed).
+
+    Returns:
+        The numbers of documents and of quote records merged.
 
     Raises:
         InputError: a part file does not hold the document expected next (it was written by another run).
@@ -398,26 +401,28 @@ def merge_parts(output: Path, ids_in_order: Iterable[str], chunk_size: int, worl
     parts = [part_path(output, rank, world_size) for rank in range(world_size)]
     handles = [part.open("rb") for part in parts]
     temporary = output.with_name(f"{output.name}.merging")
-    count = 0
+    count = quotes = 0
     try:
         with temporary.open("wb") as merged:
             for index, doc_id in enumerate(ids_in_order):
                 rank = (index // chunk_size) % world_size
                 line = handles[rank].readline()
-                if not line.endswith(b"\n") or json.loads(line)["id"] != doc_id:
+                prediction = json.loads(line) if line.endswith(b"\n") else {}
+                if prediction.get("id") != doc_id:
                     raise InputError(
                         f"{parts[rank]}: expected document {doc_id!r} next; the part files do not match the input "
                         "(run again without --resume)"
                     )
                 merged.write(line)
                 count += 1
+                quotes += len(prediction["quotes"])
     finally:
         for handle in handles:
             handle.close()
     os.replace(temporary, output)
     for part in parts:
         part.unlink()
-    return count
+    return count, quotes
 
 
 def wait_for_all_ranks() -> None:

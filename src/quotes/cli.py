@@ -181,18 +181,22 @@ def cmd_predict(args: argparse.Namespace) -> int:
     except bulk.InputError as error:
         return _fail(str(error))
 
-    predictor = bulk.load_predictor(args.model, device=args.device) if args.engine == "local" else None
+    if args.engine == "ray" and args.model != "rules" and not (Path(args.model) / "config.json").is_file():
+        return _fail(f"{args.model}: not a model directory (no config.json); train one with `quotes train`")
     shard_total = None
     if total is not None:
         chunks = -(-total // args.chunk_size)
         shard_total = sum(min(args.chunk_size, total - k * args.chunk_size) for k in range(rank, chunks, world))
-    progress = bulk.Progress(predictor, shard_total, len(done), enabled=rank == 0 and sys.stderr.isatty())
-    if target is not None:
-        handle = target.open("a" if args.resume else "w", encoding="utf-8", newline="")
-    else:
-        handle = sys.stdout
+    handle: Any = None
+    progress: Any = None
     written = quotes = 0
     try:
+        predictor = bulk.load_predictor(args.model, device=args.device) if args.engine == "local" else None
+        progress = bulk.Progress(predictor, shard_total, len(done), enabled=rank == 0 and sys.stderr.isatty())
+        if target is not None:
+            handle = target.open("a" if args.resume else "w", encoding="utf-8", newline="")
+        else:
+            handle = sys.stdout
         if args.engine == "ray":
             lines = bulk.predict_with_ray(
                 args.model,
@@ -234,8 +238,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print(f"quotes: interrupted after {written} document(s) written{where}{hint}", file=sys.stderr)
         return 130
     finally:
-        progress.close()
-        if handle is not sys.stdout:
+        if progress is not None:
+            progress.close()
+        if handle is not None and handle is not sys.stdout:
             handle.close()
 
     if world > 1:
@@ -243,13 +248,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
         if rank != 0:
             return EXIT_OK
         try:
-            bulk.merge_parts(output, (d.id for d in documents()), args.chunk_size, world)
+            written, quotes = bulk.merge_parts(output, (d.id for d in documents()), args.chunk_size, world)
         except bulk.InputError as error:
             return _fail(str(error))
     if output is not None and rank == 0:
-        skipped = f" ({len(done)} already there)" if args.resume else ""
+        skipped = f" ({len(done)} already there)" if args.resume and world == 1 else ""
         if world > 1:
-            skipped += f" merged from {world} processes"
+            skipped += f", merged from {world} processes"
         print(f"wrote {quotes} quotes from {written} document(s) to {output}{skipped}", file=sys.stderr)
     return EXIT_OK
 
