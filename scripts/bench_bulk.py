@@ -138,6 +138,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000", help="archive sizes (documents) for the 1-process runs")
     parser.add_argument("--paragraphs", type=int, default=6, help="most paragraphs per article (at least half)")
     parser.add_argument("--sample", type=int, default=300, help="documents timed in the bare forward pass")
+    parser.add_argument("--two-size", type=int, help="documents in the 2-process run (default: the largest size)")
     parser.add_argument("--no-two", action="store_true", help="skip the 2-process run")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
@@ -160,12 +161,21 @@ def main() -> None:
             rows.append(("1 process", size, tokens, seconds, rss))
         if not args.no_two:
             torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
-            command = [*torchrun, "-m", "quotes", "predict", "--model", args.model, str(full)]
+            two_size = args.two_size or sizes[-1]
+            command = [
+                *torchrun,
+                "-m",
+                "quotes",
+                "predict",
+                "--model",
+                args.model,
+                str(work / f"archive-{two_size}.jsonl"),
+            ]
             os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 2) // 2))  # the cores, shared out
             seconds, rss = measured([*command, "-o", str(work / "two.jsonl")])
             del os.environ["OMP_NUM_THREADS"]
-            rows.append(("2 processes", sizes[-1], rows[-1][2], seconds, rss))
-            same = (work / "two.jsonl").read_bytes() == (work / f"one-{sizes[-1]}.jsonl").read_bytes()
+            rows.append(("2 processes", two_size, rows[sizes.index(two_size)][2], seconds, rss))
+            same = (work / "two.jsonl").read_bytes() == (work / f"one-{two_size}.jsonl").read_bytes()
         bare = bare_forward(args.model, full, args.sample, 16) if args.model != "rules" else None
 
     print(f"model {args.model}; {os.cpu_count()} CPU cores; articles of up to {args.paragraphs} paragraphs")
