@@ -186,6 +186,14 @@ def test_folder_gives_txt_ids_relative_to_it_in_sorted_order(tmp_path):
     assert [d.id for d in iter_documents([tmp_path])] == ["2019/kursk", "2020/kursk", "f1"]
 
 
+def test_output_inside_an_input_folder_is_not_read_as_input(tmp_path):
+    (tmp_path / "a.txt").write_text("text", encoding="utf-8")
+    (tmp_path / "out.jsonl").write_text('{"id": "a", "text": "already predicted"}\n', encoding="utf-8")
+    assert [d.id for d in iter_documents([tmp_path], exclude=tmp_path / "out.jsonl")] == ["a"]
+    with pytest.raises(InputError, match=r"out.jsonl: is also the output"):
+        list(iter_documents([tmp_path / "out.jsonl"], exclude=tmp_path / "out.jsonl"))
+
+
 def test_folder_without_usable_files_is_an_error(tmp_path):
     (tmp_path / "notes.md").write_text("nothing to tag", encoding="utf-8")
     with pytest.raises(InputError, match=r"no \.txt, \.json or \.jsonl files in this folder"):

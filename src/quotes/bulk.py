@@ -68,26 +68,33 @@ class Prediction:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def input_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
+def input_files(paths: Sequence[str | Path], exclude: Path | None = None) -> list[tuple[Path, str]]:
     """The files named by ``paths`` with the id a ``.txt`` file gets (folders searched recursively, sorted).
 
     A ``.txt`` file named on the command line is known by its stem; inside a folder by its path relative to the
-    folder without the suffix (``2019/03/kursk``), so equal names in different subfolders stay apart.
+    folder without the suffix (``2019/03/kursk``), so equal names in different subfolders stay apart. Hidden files
+    and folders, and ``exclude`` (the output file, which may sit in an input folder), are left out.
 
     Raises:
-        InputError: a path does not exist, or a folder holds no ``.txt``, ``.json`` or ``.jsonl`` file.
+        InputError: a path does not exist, is the output, or a folder holds no ``.txt``, ``.json`` or ``.jsonl``.
     """
+    skip = exclude.resolve() if exclude is not None else None
     files: list[tuple[Path, str]] = []
     for path in map(Path, paths):
         if path.is_dir():
             found = sorted(
                 p
                 for p in path.rglob("*")
-                if p.suffix in INPUT_SUFFIXES and p.is_file() and not any(part.startswith(".") for part in p.parts)
+                if p.suffix in INPUT_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and p.resolve() != skip
             )
             if not found:
                 raise InputError(f"{path}: no .txt, .json or .jsonl files in this folder (searched recursively)")
             files += [(p, p.relative_to(path).with_suffix("").as_posix()) for p in found]
+        elif path.is_file() and path.resolve() == skip:
+            raise InputError(f"{path}: is also the output (-o); write the output to another file")
         elif path.is_file():
             files.append((path, path.stem))
         elif path.exists():
@@ -98,7 +105,11 @@ def input_files(paths: Sequence[str | Path]) -> list[tuple[Path, str]]:
 
 
 def iter_documents(
-    paths: Sequence[str | Path], *, stdin: IO[Any] | None = None, stdin_format: str = "text"
+    paths: Sequence[str | Path],
+    *,
+    stdin: IO[Any] | None = None,
+    stdin_format: str = "text",
+    exclude: Path | None = None,
 ) -> Iterator[InputDocument]:
     """Documents from files and folders, or from ``stdin`` when ``paths`` is empty; one at a time.
 
@@ -113,7 +124,7 @@ def iter_documents(
     if stdin_format not in ("text", "jsonl"):
         raise ValueError(f"stdin_format must be 'text' or 'jsonl', got {stdin_format!r}")
     seen: dict[str, str] = {}
-    for document in _raw_documents(paths, stdin, stdin_format):
+    for document in _raw_documents(paths, stdin, stdin_format, exclude):
         first = seen.get(document.id)
         if first is not None:
             raise InputError(
@@ -124,7 +135,9 @@ def iter_documents(
         yield document
 
 
-def _raw_documents(paths: Sequence[str | Path], stdin: IO[Any] | None, stdin_format: str) -> Iterator[InputDocument]:
+def _raw_documents(
+    paths: Sequence[str | Path], stdin: IO[Any] | None, stdin_format: str, exclude: Path | None
+) -> Iterator[InputDocument]:
     if not paths:
         stream = stdin if stdin is not None else sys.stdin
         binary = getattr(stream, "buffer", stream)  # a StringIO stand-in (tests) has no bytes underneath
@@ -133,7 +146,7 @@ def _raw_documents(paths: Sequence[str | Path], stdin: IO[Any] | None, stdin_for
         else:
             yield InputDocument("stdin", _decode(binary.read(), STDIN), STDIN)
         return
-    for path, txt_id in input_files(paths):
+    for path, txt_id in input_files(paths, exclude):
         if path.suffix == ".jsonl":
             with path.open("rb") as handle:
                 yield from _jsonl(handle, str(path))

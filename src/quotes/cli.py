@@ -106,7 +106,7 @@ def cmd_train(args: argparse.Namespace, overrides: list[str]) -> int:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _read_inputs(files: list[str], stdin_format: str = "text") -> Any:
+def _read_inputs(files: list[str], stdin_format: str = "text", output: Path | None = None) -> Any:
     """A function that reads the inputs afresh each call: documents (id, text, where) one at a time.
 
     ``.txt`` files and stdin text are decoded from bytes with no newline translation (offsets index the user's
@@ -114,7 +114,7 @@ def _read_inputs(files: list[str], stdin_format: str = "text") -> Any:
     """
     from quotes.bulk import iter_documents
 
-    return lambda: iter_documents(files, stdin=sys.stdin, stdin_format=stdin_format)
+    return lambda: iter_documents(files, stdin=sys.stdin, stdin_format=stdin_format, exclude=output)
 
 
 def format_text(doc_id: str, records: list[Any]) -> str:
@@ -160,7 +160,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     try:
         if output is not None:
             bulk.check_output_path(output)
-        read = _read_inputs(args.files, args.stdin_format)
+        read = _read_inputs(args.files, args.stdin_format, output)  # an output inside an input folder is no input
         if args.files:  # a first pass checks every document (UTF-8, JSON, unique ids) before the model loads
             total: int | None = sum(1 for _ in read())
             documents = read
