@@ -70,6 +70,19 @@ def test_predict_streams_a_jsonl_archive_in_input_order(capsys, model, tmp_path)
     assert quotes > 0 and f"wrote {quotes} quotes from 23 document(s) to {output}" in err
 
 
+def test_folder_of_txt_files_gives_one_line_per_file(capsys, tmp_path):
+    articles = tmp_path / "articles"
+    for name in ["2019/kursk.txt", "2020/kursk.txt", "2020/rogozin.txt"]:
+        (articles / name).parent.mkdir(parents=True, exist_ok=True)
+        (articles / name).write_text("‘Nuclear blackmail,’ posted Dmitry Rogozin.", encoding="utf-8")
+    code, out, _ = run(capsys, "predict", "--model", "rules", articles)
+    assert code == 0 and [json.loads(line)["id"] for line in out.splitlines()] == [
+        "2019/kursk",
+        "2020/kursk",
+        "2020/rogozin",
+    ]
+
+
 def test_crlf_text_file_keeps_its_bytes_and_matches_stdin(capsys, monkeypatch, model, tmp_path):
     text = "General Gerasimov spoke.\r\n‘Units went on the offensive,’ he said.\r\n‘The advance was halted.’\r\n"
     path = tmp_path / "crlf.txt"
