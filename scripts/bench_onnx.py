@@ -94,6 +94,16 @@ def run_backend(backend: str, model_dir: str, work: Path, corpus: list[str]) -> 
     return {"seconds": seconds, "tokens": tokens, "rss_mb": rss, "spans": spans}
 
 
+def identical(spans: list, reference: list) -> float:
+    """Spans (label, start, end) found by both runs / found by either, over all texts."""
+    same = either = 0
+    for mine, theirs in zip(spans, reference):
+        a, b = {tuple(s) for s in mine}, {tuple(s) for s in theirs}
+        same += len(a & b)
+        either += len(a | b)
+    return same / either if either else 1.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True)
@@ -119,21 +129,16 @@ def main() -> None:
             out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
             results[backend] = json.loads(out.strip().splitlines()[-1])
 
-    reference = results["torch-bf16"]["spans"]
     print(f"{len(corpus)} texts, {results['torch-bf16']['tokens']} tokens; {os.cpu_count()} CPU cores")
     print("ONNX files: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in sorted(sizes.items())))
-    print(f"{'backend':<11} {'tokens/s':>9} {'peak RSS MB':>12} {'spans':>6} {'identical to torch-bf16':>24}")
+    print(f"{'backend':<11} {'tokens/s':>9} {'peak RSS MB':>12} {'spans':>6} {'same as bf16':>13} {'same as fp32':>13}")
     for backend, result in results.items():
-        same = both = 0
-        for mine, theirs in zip(result["spans"], reference):
-            a, b = {tuple(s) for s in mine}, {tuple(s) for s in theirs}
-            same += len(a & b)
-            both += len(a | b)
-        share = same / both if both else 1.0
+        shares = [identical(result["spans"], results[ref]["spans"]) for ref in ("torch-bf16", "torch-fp32")]
         count = sum(map(len, result["spans"]))
         speed = result["tokens"] / result["seconds"]
-        print(f"{backend:<11} {speed:>9.0f} {result['rss_mb']:>12.0f} {count:>6} {share:>23.1%}")
-    print("identical = spans (label, start, end) found by both / found by either, over all texts")
+        print(f"{backend:<11} {speed:>9.0f} {result['rss_mb']:>12.0f} {count:>6} {shares[0]:>13.1%} {shares[1]:>13.1%}")
+    print("same as X = spans (label, start, end) found by both runs / found by either, over all texts")
+    print("peak RSS: the whole process; the ONNX runs also hold the PyTorch model (loaded, then swapped out)")
 
 
 if __name__ == "__main__":
