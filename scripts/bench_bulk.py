@@ -132,6 +132,18 @@ def bare_forward(model: str, archive: Path, sample: int, batch_size: int) -> tup
     return time.perf_counter() - start, tokens
 
 
+def rss_curve(model: str, archive: Path, points: int = 10) -> None:
+    """Print the resident memory while one process streams ``archive`` (run in a fresh process: --curve)."""
+    from quotes.bulk import iter_documents, load_predictor
+
+    total = sum(1 for _ in iter_documents([archive]))
+    extractor = load_predictor(model)
+    for number, _ in enumerate(extractor.predict_stream(iter_documents([archive])), start=1):
+        if number % max(1, total // points) == 0:
+            resident = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+            print(f"  after {number:>7} documents: RSS {resident:.0f} MB", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True, help="a model directory, or `rules`")
@@ -141,7 +153,12 @@ def main() -> None:
     parser.add_argument("--two-size", type=int, help="documents in the 2-process run (default: the largest size)")
     parser.add_argument("--no-two", action="store_true", help="skip the 2-process run")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--curve", action="store_true", help="also print RSS while one process streams the archive")
+    parser.add_argument("--curve-of", help=argparse.SUPPRESS)  # the child process that streams
     args = parser.parse_args()
+    if args.curve_of:
+        rss_curve(args.model, Path(args.curve_of))
+        return
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
     with tempfile.TemporaryDirectory(prefix="bench-bulk-") as tmp:
@@ -177,6 +194,10 @@ def main() -> None:
             rows.append(("2 processes", two_size, rows[sizes.index(two_size)][2], seconds, rss))
             same = (work / "two.jsonl").read_bytes() == (work / f"one-{two_size}.jsonl").read_bytes()
         bare = bare_forward(args.model, full, args.sample, 16) if args.model != "rules" else None
+        if args.curve:
+            curve = [sys.executable, __file__, "--model", args.model, "--curve-of", str(full)]
+            env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1"}
+            curve_out = subprocess.run(curve, env=env, capture_output=True, text=True, check=True).stdout
 
     print(f"model {args.model}; {os.cpu_count()} CPU cores; articles of up to {args.paragraphs} paragraphs")
     print(f"start-up (imports, model load, 1 document): {startup:.1f} s, peak RSS {startup_rss:.0f} MB")
@@ -188,6 +209,9 @@ def main() -> None:
         print(f"{line} {rss:>12.0f}")
     if not args.no_two:
         print(f"2-process output identical to 1 process: {same}")
+    if args.curve:
+        print(f"resident memory while one process streams {sizes[-1]} documents:")
+        print(curve_out, end="")
     if bare is not None:
         seconds, tokens = bare
         end_to_end = rows[len(sizes) - 1][2] / (rows[len(sizes) - 1][3] - startup)
