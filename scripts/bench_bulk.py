@@ -204,9 +204,9 @@ def main() -> None:
     print("throughput below: (documents or tokens) / (wall seconds - start-up)")
     print(f"{'run':<12} {'docs':>7} {'tokens':>10} {'seconds':>9} {'docs/s':>8} {'tokens/s':>9} {'peak RSS MB':>12}")
     for name, size, tokens, seconds, rss in rows:
-        net = max(seconds - startup, 1e-9)
-        line = f"{name:<12} {size:>7} {tokens:>10} {seconds:>9.1f} {size / net:>8.1f} {tokens / net:>9.0f}"
-        print(f"{line} {rss:>12.0f}")
+        net = seconds - startup
+        rates = f"{size / net:>8.1f} {tokens / net:>9.0f}" if net > 0 else f"{'-':>8} {'-':>9}"  # load swings
+        print(f"{name:<12} {size:>7} {tokens:>10} {seconds:>9.1f} {rates} {rss:>12.0f}")
     if not args.no_two:
         print(f"2-process output identical to 1 process: {same}")
     if args.curve:
