@@ -530,6 +530,7 @@ def predict_with_ray(
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = True  # rows come back in input order
     context.enable_progress_bars = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)  # no per-dataset INFO lines among the user's output
     arguments = {"model": str(model), "batch_size": batch_size, "min_score": min_score, "device": device}
     chunk_iterator = (chunk for chunk in chunks(documents, chunk_size) if not all(done(d.id) for d in chunk))
     while wave := list(islice(chunk_iterator, chunks_per_wave)):
