@@ -193,6 +193,8 @@ def test_progress_bar_shows_documents_and_tokens_per_second_on_a_terminal(capsys
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     code, _, err = run(capsys, "predict", "--model", model, tmp_path / "archive.jsonl", "-o", tmp_path / "o.jsonl")
     assert code == 0 and "6/6" in err and "doc/s" in err and "tok/s" in err
+    code, _, err = run(capsys, "predict", "--model", model, tmp_path / "archive.jsonl", "--progress", "off")
+    assert code == 0 and err == ""
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -141,6 +141,18 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     from quotes import bulk
 
+    def _formatted(prediction: Any, fmt: str) -> str:
+        """One document's output in ``fmt``, ending in a newline."""
+        if fmt == "jsonl":
+            return prediction.to_json_line()
+        if fmt == "citron":  # the spec's format exactly: no score fields
+            return json.dumps(prediction.to_dict(include_scores=False), ensure_ascii=False, indent=2) + "\n"
+        if fmt == "text":
+            return format_text(prediction.id, list(prediction.records)) + "\n"
+        from quotes.render import render_document_html
+
+        return render_document_html(prediction.text, list(prediction.records), title=prediction.id) + "\n"
+
     rank, world = int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
     output = Path(args.output) if args.output else None
     single = args.format in ("citron", "html")  # formats that hold exactly one document
@@ -192,7 +204,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     written = quotes = 0
     try:
         predictor = bulk.load_predictor(args.model, device=args.device) if args.engine == "local" else None
-        progress = bulk.Progress(predictor, shard_total, len(done), enabled=rank == 0 and sys.stderr.isatty())
+        shown = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty())
+        progress = bulk.Progress(predictor, shard_total, len(done), enabled=rank == 0 and shown)
         if target is not None:
             handle = target.open("a" if args.resume else "w", encoding="utf-8", newline="")
         else:
@@ -257,19 +270,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
             skipped += f", merged from {world} processes"
         print(f"wrote {quotes} quotes from {written} document(s) to {output}{skipped}", file=sys.stderr)
     return EXIT_OK
-
-
-def _formatted(prediction: Any, fmt: str) -> str:
-    """One document's output in ``fmt``, ending in a newline."""
-    if fmt == "jsonl":
-        return prediction.to_json_line()
-    if fmt == "citron":  # the spec's format exactly: no score fields
-        return json.dumps(prediction.to_dict(include_scores=False), ensure_ascii=False, indent=2) + "\n"
-    if fmt == "text":
-        return format_text(prediction.id, list(prediction.records)) + "\n"
-    from quotes.render import render_document_html
-
-    return render_document_html(prediction.text, list(prediction.records), title=prediction.id) + "\n"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -350,6 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--engine", choices=["local", "ray"], default="local", help="ray: Ray Data workers")
     predict.add_argument("--workers", type=int, default=2, help="Ray workers (with --engine ray)")
     predict.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: cuda if available)")
+    predict.add_argument(
+        "--progress", choices=["auto", "on", "off"], default="auto", help="progress bar (auto: when stderr is a tty)"
+    )
 
     evaluate = commands.add_parser("evaluate", help="score a model on gold data; write JSON/Markdown/HTML reports")
     evaluate.add_argument("--model", required=True, help="a model directory, or `rules` for the rule-based baseline")
