@@ -4,7 +4,10 @@ Each backend runs in a fresh process over the same texts (the seed articles, plu
 is given) through the whole ``QuoteExtractor.predict`` pipeline, with only the forward pass swapped; it reports
 throughput, peak RSS, and the share of predicted spans (label, start, end) identical to the PyTorch bf16 run.
 
+    pip install onnxruntime onnx    # not dependencies of quotes: the export was measured, not shipped
     nice python scripts/bench_onnx.py --model runs/seed --polnear /path/to/polnear/dev --polnear-docs 40
+
+Results and the decision: docs/archive.md ("ONNX Runtime: measured, not shipped").
 """
 
 from __future__ import annotations
