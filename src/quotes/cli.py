@@ -154,23 +154,15 @@ def _config_keys_help() -> str:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _read_inputs(files: list[str]) -> list[tuple[str, str]]:
-    """(id, text) pairs: ``.txt`` files as text, ``.json``/``.jsonl`` as Citron documents, stdin when no file."""
-    if not files:
-        return [("stdin", sys.stdin.read())]
-    pairs = []
-    for name in files:
-        path = Path(name)
-        if path.suffix in (".json", ".jsonl") or path.is_dir():
-            from quotes.data import read_documents
+def _read_inputs(files: list[str], stdin_format: str = "text", output: Path | None = None) -> Any:
+    """A function that reads the inputs afresh each call: documents (id, text, where) one at a time.
 
-            pairs += [(d.id, d.text) for d in read_documents(path)]
-        else:
-            try:
-                pairs.append((path.stem, path.read_text(encoding="utf-8")))
-            except UnicodeDecodeError as error:
-                raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    return pairs
+    ``.txt`` files and stdin text are decoded from bytes with no newline translation (offsets index the user's
+    bytes exactly); ``.json``/``.jsonl`` files and folders of them are read as ``{"id", "text"}`` documents.
+    """
+    from quotes.bulk import iter_documents
+
+    return lambda: iter_documents(files, stdin=sys.stdin, stdin_format=stdin_format, exclude=output)
 
 
 def format_text(doc_id: str, records: list[Any]) -> str:
@@ -187,45 +179,144 @@ def format_text(doc_id: str, records: list[Any]) -> str:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    inputs = _read_inputs(args.files)
-    if args.format == "citron" and len(inputs) > 1:
-        return _fail("--format citron writes one document; use --format jsonl for several inputs")
-    if args.format == "html" and len(inputs) > 1:
-        return _fail("--format html writes one page per document; give one input (or use --format jsonl)")
-    from quotes.inference import QuoteExtractor
-    from quotes.modeling import quiet_transformers
+    """Stream documents through the model chunk by chunk, writing each result line as soon as its chunk is done.
 
-    quiet_transformers()
-    extractor = QuoteExtractor.from_pretrained(args.model, device=args.device)
-    predictions = extractor.predict([text for _, text in inputs], batch_size=args.batch_size)
-    chunks = []
-    for (doc_id, text), records in zip(inputs, predictions):
-        if args.format in ("jsonl", "citron"):
-            data = {
-                "id": doc_id,
-                "text": text,
-                "quotes": [r.to_dict(include_scores=args.format == "jsonl") for r in records],
-            }
-            if args.format == "citron":  # the spec's format exactly: no score fields
-                chunks.append(json.dumps(data, ensure_ascii=False, indent=2))
-            else:
-                chunks.append(json.dumps(data, ensure_ascii=False))
-        elif args.format == "text":
-            chunks.append(format_text(doc_id, records))
+    Everything about the input and output is checked before the model loads; under ``torchrun`` each rank writes
+    its shard to a part file and rank 0 merges them in input order (see :mod:`quotes.bulk`).
+    """
+    import math
+    from itertools import chain, islice
+
+    from quotes import bulk
+
+    def _formatted(prediction: Any, fmt: str) -> str:
+        """One document's output in ``fmt``, ending in a newline."""
+        if fmt == "jsonl":
+            return prediction.to_json_line()
+        if fmt == "citron":  # the spec's format exactly: no score fields
+            return json.dumps(prediction.to_dict(include_scores=False), ensure_ascii=False, indent=2) + "\n"
+        if fmt == "text":
+            return format_text(prediction.id, list(prediction.records)) + "\n"
+        from quotes.render import render_document_html
+
+        return render_document_html(prediction.text, list(prediction.records), title=prediction.id) + "\n"
+
+    rank, world = int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
+    output = Path(args.output) if args.output else None
+    single = args.format in ("citron", "html")  # formats that hold exactly one document
+    if args.batch_size < 1 or args.chunk_size < 1:
+        return _fail(f"--batch-size and --chunk-size must be >= 1, got {args.batch_size} and {args.chunk_size}")
+    if args.min_score is not None and not (math.isfinite(args.min_score) and 0 <= args.min_score <= 1):
+        return _fail(f"--min-score must be a number from 0 to 1, got {args.min_score}")
+    if args.resume and (output is None or args.format != "jsonl"):
+        return _fail("--resume appends to a JSONL file: give -o FILE.jsonl (and --format jsonl, the default)")
+    if (world > 1 or args.engine == "ray") and (args.format != "jsonl" or not args.files):
+        where = f"{world} processes" if world > 1 else "--engine ray"
+        return _fail(f"with {where}, predict reads files (not stdin) and writes --format jsonl")
+    if world > 1 and output is None:
+        return _fail(f"with {world} processes, give -o FILE.jsonl: rank 0 merges the ranks' parts into it")
+    if world > 1 and args.engine == "ray":
+        return _fail("--engine ray starts its own workers: run it as one process, not under torchrun")
+    try:
+        if output is not None:
+            bulk.check_output_path(output)
+        read = _read_inputs(args.files, args.stdin_format, output)  # an output inside an input folder is no input
+        if args.files:  # a first pass checks every document (UTF-8, JSON, unique ids) before the model loads
+            total: int | None = sum(1 for _ in read())
+            documents = read
+        else:  # stdin is read once
+            stream = read()
+            first = list(islice(stream, 2 if single else 1))
+            total = len(first) if args.stdin_format == "text" or len(first) < (2 if single else 1) else None
+            documents = lambda: chain(first, stream)  # noqa: E731
+        if total == 0:
+            return _fail("the input holds no documents (empty file or stdin, or JSONL with only blank lines)")
+        if single and (total is None or total > 1):
+            what = "one document; use --format jsonl for several inputs"
+            if args.format == "html":
+                what = "one page per document; give one input (or use --format jsonl)"
+            return _fail(f"--format {args.format} writes {what}")
+        target = bulk.part_path(output, rank, world) if world > 1 and output is not None else output
+        done = bulk.finished_ids(target) if args.resume and target is not None else set()
+    except bulk.InputError as error:
+        return _fail(str(error))
+
+    if args.engine == "ray" and args.model != "rules" and not (Path(args.model) / "config.json").is_file():
+        return _fail(f"{args.model}: not a model directory (no config.json); train one with `quotes train`")
+    shard_total = None
+    if total is not None:
+        chunks = -(-total // args.chunk_size)
+        shard_total = sum(min(args.chunk_size, total - k * args.chunk_size) for k in range(rank, chunks, world))
+    handle: Any = None
+    progress: Any = None
+    written = quotes = 0
+    try:
+        predictor = bulk.load_predictor(args.model, device=args.device) if args.engine == "local" else None
+        shown = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty())
+        progress = bulk.Progress(predictor, shard_total, len(done), enabled=rank == 0 and shown)
+        if target is not None:
+            handle = target.open("a" if args.resume else "w", encoding="utf-8", newline="")
         else:
-            from quotes.render import render_document_html
+            handle = sys.stdout
+        if args.engine == "ray":
+            lines = bulk.predict_with_ray(
+                args.model,
+                documents(),
+                num_workers=args.workers,
+                batch_size=args.batch_size,
+                chunk_size=args.chunk_size,
+                min_score=args.min_score,
+                device=args.device,
+                done=done.__contains__,
+            )
+            for line in lines:
+                handle.write(line)
+                handle.flush()
+                written += 1
+                quotes += len(json.loads(line)["quotes"])
+        else:
+            predictions = bulk.predict_documents(
+                predictor,
+                documents(),
+                batch_size=args.batch_size,
+                chunk_size=args.chunk_size,
+                min_score=args.min_score,
+                rank=rank,
+                world_size=world,
+                done=done.__contains__,
+            )
+            for prediction in predictions:
+                handle.write(_formatted(prediction, args.format))
+                handle.flush()  # a whole document at a time: a crash loses at most the chunk in flight
+                progress.update(prediction)
+                written += 1
+                quotes += len(prediction.records)
+    except bulk.InputError as error:  # a bad line further down stdin: what came before it is written
+        return _fail(str(error))
+    except KeyboardInterrupt:
+        where = f" to {target}" if target is not None else ""
+        hint = "; run the same command with --resume to go on" if target is not None and args.format == "jsonl" else ""
+        print(f"quotes: interrupted after {written} document(s) written{where}{hint}", file=sys.stderr)
+        return 130
+    finally:
+        if progress is not None:
+            progress.close()
+        if handle is not None and handle is not sys.stdout:
+            handle.close()
 
-            chunks.append(render_document_html(text, records, title=doc_id))
-    output = "\n".join(chunks) + "\n"
-    if args.output:
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.output).write_text(output, encoding="utf-8")
-        print(
-            f"wrote {sum(len(r) for r in predictions)} quotes from {len(inputs)} document(s) to {args.output}",
-            file=sys.stderr,
-        )
-    else:
-        sys.stdout.write(output)
+    if world > 1:
+        bulk.wait_for_all_ranks()
+        if rank != 0:
+            return EXIT_OK
+        try:
+            written, quotes = bulk.merge_parts(output, (d.id for d in documents()), args.chunk_size, world)
+        except bulk.InputError as error:
+            return _fail(str(error))
+    if output is not None and rank == 0:
+        skipped = f" ({len(done)} already there)" if args.resume and world == 1 else ""
+        if world > 1:
+            skipped += f", merged from {world} processes"
+        print(f"wrote {quotes} quotes from {written} document(s) to {output}{skipped}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -351,13 +442,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     config.add_argument("config", nargs="?", default=None, help="YAML config file; the defaults when omitted")
 
-    predict = commands.add_parser("predict", help="find quotes in text files (or stdin)")
-    predict.add_argument("--model", required=True, help="a model directory written by `quotes train`")
-    predict.add_argument("files", nargs="*", help=".txt files, or .json/.jsonl documents; stdin when none")
+    predict = commands.add_parser(
+        "predict",
+        help="find quotes in text files, JSONL archives, folders (or stdin)",
+        description="Find quotes in .txt files, .json/.jsonl documents or folders of them (stdin when none). "
+        "Streams in bounded memory, writes each document as soon as its chunk is done, resumes with --resume, "
+        "and splits the work over processes under torchrun. Example: "
+        "quotes predict --model runs/seed archive.jsonl -o quotes.jsonl --resume",
+    )
+    predict.add_argument("--model", required=True, help="a model directory written by `quotes train`, or `rules`")
+    predict.add_argument("files", nargs="*", help=".txt files, .json/.jsonl documents, or folders; stdin when none")
     predict.add_argument("--format", choices=["jsonl", "citron", "text", "html"], default="jsonl")
     predict.add_argument("-o", "--output", help="write here instead of stdout")
+    predict.add_argument(
+        "--resume", action="store_true", help="keep the documents already in -o FILE.jsonl and predict the rest"
+    )
+    predict.add_argument("--min-score", type=float, help="drop quote records scored below this (0 to 1)")
     predict.add_argument("--batch-size", type=int, default=16, help="windows per forward pass")
+    predict.add_argument("--chunk-size", type=int, default=64, help="documents predicted (and written) together")
+    predict.add_argument("--stdin-format", choices=["text", "jsonl"], default="text", help="stdin: one text or JSONL")
+    predict.add_argument("--engine", choices=["local", "ray"], default="local", help="ray: Ray Data workers")
+    predict.add_argument("--workers", type=int, default=2, help="Ray workers (with --engine ray)")
     predict.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: cuda if available)")
+    predict.add_argument(
+        "--progress", choices=["auto", "on", "off"], default="auto", help="progress bar (auto: when stderr is a tty)"
+    )
 
     evaluate = commands.add_parser("evaluate", help="score a model on gold data; write JSON/Markdown/HTML reports")
     evaluate.add_argument("--model", required=True, help="a model directory, or `rules` for the rule-based baseline")

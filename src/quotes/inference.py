@@ -412,6 +412,35 @@ class QuoteExtractor:
                 bar.close()
         return probabilities
 
+    def predict_stream(
+        self,
+        documents: Any,
+        batch_size: int = 16,
+        chunk_size: int = 64,
+        min_score: float | None = None,
+    ) -> Any:
+        """Predictions of many documents, yielded in input order as each chunk of ``chunk_size`` is done.
+
+        Memory stays bounded however long ``documents`` runs (a file read line by line, a database cursor).
+
+        >>> for prediction in extractor.predict_stream([("a1", "He said: ‘Yes.’"), ("a2", "No quote.")]):
+        ...     print(prediction.id, len(prediction.records))
+        a1 1
+        a2 0
+
+        Args:
+            documents: ``str`` (its id is its position), ``(id, text)`` pairs, or objects with ``.id`` and
+                ``.text`` (a :class:`~quotes.schema.Document`).
+            chunk_size: documents predicted together; the same chunks give the same bytes (see :mod:`quotes.bulk`).
+            min_score: drop records scored below it.
+
+        Yields:
+            :class:`~quotes.bulk.Prediction` (``id``, ``text``, ``records``; ``to_dict()`` gives Citron JSON).
+        """
+        from quotes.bulk import predict_stream
+
+        return predict_stream(self, documents, batch_size=batch_size, chunk_size=chunk_size, min_score=min_score)
+
 
 # --------------------------------------------------------------------------------------------------------------
 # The prediction steps
