@@ -5,6 +5,7 @@
 #     PyTorch's CPU index is added as an extra index: its `2.13.0+cpu` outranks PyPI's `2.13.0`, and a machine that
 #     cannot reach that index (an offline mirror with the CPU wheel on disk) still installs from what it has.
 # Override with TORCH_BUILD=cpu|cuda|skip (skip: keep whatever torch the environment already has).
+# QUOTES_EXTRAS picks the optional dependencies (default: dev; CI adds ray to test the cluster path).
 # constraints.txt pins torch so that installing the rest never swaps the build chosen here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,5 +38,5 @@ else
   # --no-deps: only torch comes from the extra index; its dependencies come with the rest, from the usual indexes
   python -m pip install -q --retries 1 --no-deps --extra-index-url "$CPU_INDEX" "torch==$TORCH_VERSION+cpu"
 fi
-python -m pip install -q -c constraints.txt -e ".[dev]"
+python -m pip install -q -c constraints.txt -e ".[${QUOTES_EXTRAS:-dev}]"
 python -c "import quotes, torch, transformers; print(f'quotes {quotes.__version__}, torch {torch.__version__}, transformers {transformers.__version__}')"
