@@ -367,17 +367,10 @@ def build_dataset(
 
 
 def build_dataset_dict(
-    splits: dict[str, Sequence[Document]],
-    tokenizer: Any,
-    max_length: int = 256,
-    stride: int = 64,
-    *,
-    word_shape: bool = False,
+    splits: dict[str, Sequence[Document]], tokenizer: Any, max_length: int = 256, stride: int = 64
 ) -> tuple[datasets.DatasetDict, dict[str, WindowStats]]:
     """One windowed dataset per split name (``train``, ``validation``, ``test``) in a ``datasets.DatasetDict``."""
     import datasets
 
-    built = {
-        name: build_dataset(docs, tokenizer, max_length, stride, word_shape=word_shape) for name, docs in splits.items()
-    }
+    built = {name: build_dataset(docs, tokenizer, max_length, stride) for name, docs in splits.items()}
     return datasets.DatasetDict({name: ds for name, (ds, _) in built.items()}), {n: s for n, (_, s) in built.items()}
