@@ -22,6 +22,8 @@ _create_optimizer = Trainer.create_optimizer
 def create_optimizer(self, *args, **kwargs):
     optimizer = _create_optimizer(self, *args, **kwargs)
     rows = self.model.base_model.embeddings.token_type_embeddings.weight
+    if any(group["params"] == [rows] for group in optimizer.param_groups):
+        return optimizer  # the Trainer asks again before it builds the scheduler: regroup once
     for group in optimizer.param_groups:
         group["params"] = [p for p in group["params"] if p is not rows]
     base = optimizer.param_groups[0]
