@@ -40,6 +40,8 @@ class ModelConfig:
     #   CPU training time: scripts/bench_train.py --model.attention_dropout=0.1); null keeps the encoder's own value
     max_length: int = 256  # tokens per window, special tokens included; 256 is the CPU sweet spot
     stride: int = 64  # tokens shared by consecutive windows, so every token is seen with context
+    word_shape: bool = False  # give the model each word's case (lower/Capitalised/ALLCAPS/none) as token_type_ids,
+    #   for uncased encoders (docs/word-shape.md); needs an encoder with token type embeddings (BERT, not DistilBERT)
 
 
 @dataclass
@@ -405,6 +407,8 @@ def _cross_checks(config: Config) -> list[str]:
         errors.append(f"model.stride: must be >= 0 and < model.max_length - 2 ({m.max_length - 2}), got {m.stride}")
     if m.attention_dropout is not None and not 0 <= m.attention_dropout < 1:
         errors.append(f"model.attention_dropout: must be in [0, 1), got {m.attention_dropout}")
+    if m.word_shape and "type_vocab_size" in m.config_overrides:
+        errors.append("model.config_overrides.type_vocab_size: model.word_shape: true sets it; drop one of them")
     if not config.data.train:
         errors.append("data.train: at least one training file or directory is required")
     for name in ("learning_rate", "epochs"):

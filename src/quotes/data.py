@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from quotes.errors import UserInputError
-from quotes.labels import CutStats, count_cut_spans, spans_to_label_ids
+from quotes.labels import CutStats, count_cut_spans, spans_to_label_ids, word_shape_ids
 from quotes.schema import DataValidationError, Document, ValidationIssue
 from quotes.text import QUOTE_MARKS, sentences
 
@@ -312,13 +312,24 @@ def encode_windows(tokenizer: Any, text: str, max_length: int, stride: int) -> A
 
 
 def window_features(
-    documents: Sequence[Document], tokenizer: Any, max_length: int = 256, stride: int = 64
+    documents: Sequence[Document],
+    tokenizer: Any,
+    max_length: int = 256,
+    stride: int = 64,
+    *,
+    word_shape: bool = False,
 ) -> tuple[dict[str, list], WindowStats]:
-    """Columns ``input_ids``, ``attention_mask``, ``labels``, ``document``, ``window`` for every window."""
+    """Columns ``input_ids``, ``attention_mask``, ``labels``, ``document``, ``window`` for every window.
+
+    With ``word_shape`` also ``token_type_ids``: each token's :func:`~quotes.labels.word_shape_ids` (the case an
+    uncased tokenizer drops); without it the model sees no token type ids, as before.
+    """
     if not 0 <= stride < max_length - 2:
         limit = max_length - 2
         raise UserInputError(f"stride ({stride} tokens) must be >= 0 and smaller than max_length - 2 ({limit})")
     columns: dict[str, list] = {"input_ids": [], "attention_mask": [], "labels": [], "document": [], "window": []}
+    if word_shape:
+        columns["token_type_ids"] = []
     tokens = spans = cut = 0
     for index, document in enumerate(documents):
         encoding = encode_windows(tokenizer, document.text, max_length, stride)
@@ -330,6 +341,8 @@ def window_features(
             columns["labels"].append(spans_to_label_ids(labelled, window))
             columns["document"].append(index)
             columns["window"].append(number)
+            if word_shape:
+                columns["token_type_ids"].append(word_shape_ids(document.text, window))
             tokens += sum(1 for o in window if o[0] != o[1])
         stats = count_cut_spans([span for _, span in labelled], offsets)
         spans, cut = spans + stats.spans, cut + stats.cut
@@ -339,10 +352,15 @@ def window_features(
 
 
 def build_dataset(
-    documents: Sequence[Document], tokenizer: Any, max_length: int = 256, stride: int = 64
+    documents: Sequence[Document],
+    tokenizer: Any,
+    max_length: int = 256,
+    stride: int = 64,
+    *,
+    word_shape: bool = False,
 ) -> tuple[datasets.Dataset, WindowStats]:
     """Documents as a ``datasets.Dataset`` of tokenized, labelled windows, ready for a Trainer and its collator."""
     import datasets
 
-    columns, stats = window_features(documents, tokenizer, max_length, stride)
+    columns, stats = window_features(documents, tokenizer, max_length, stride, word_shape=word_shape)
     return datasets.Dataset.from_dict(columns), stats

@@ -29,7 +29,16 @@ from typing import Any, NamedTuple, overload
 from quotes import __version__
 from quotes.data import encode_windows
 from quotes.errors import UserInputError
-from quotes.labels import ID2LABEL, LABELS, merge_split_contents, snap_to_words, tags_to_spans, viterbi_decode
+from quotes.labels import (
+    ID2LABEL,
+    LABELS,
+    WORD_SHAPE_TYPES,
+    merge_split_contents,
+    snap_to_words,
+    tags_to_spans,
+    viterbi_decode,
+    word_shape_ids,
+)
 from quotes.lexicon import is_communication_cue
 from quotes.linking import link
 from quotes.model_folder import (
@@ -78,6 +87,8 @@ class QuoteExtractor:
         decoding: see :meth:`from_pretrained`.
         communication_only: see :meth:`from_pretrained`.
         min_score: default of :meth:`predict`'s ``min_score``.
+        word_shape: give the model each token's word shape as ``token_type_ids``
+            (:func:`~quotes.labels.word_shape_ids`), as it was trained (``model.word_shape``; saved in ``quotes.json``).
         precision: deprecated name of ``dtype``.
         metadata: the model's ``quotes.json`` (kept and written back by :meth:`save_pretrained`).
         source: the folder the model came from (its model card is carried along by :meth:`save_pretrained`).
@@ -95,6 +106,7 @@ class QuoteExtractor:
         decoding: str = "viterbi",
         communication_only: bool = False,
         min_score: float | None = None,
+        word_shape: bool = False,
         precision: str | None = None,
         metadata: dict[str, Any] | None = None,
         source: str | Path | None = None,
@@ -109,6 +121,14 @@ class QuoteExtractor:
         labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
         if tuple(labels) != LABELS:
             raise UserInputError(f"the model's labels {labels} are not quotes' labels {list(LABELS)}")
+        if not isinstance(word_shape, bool):
+            raise TypeError(f"word_shape must be True or False, got {type(word_shape).__name__}")
+        types = getattr(model.config, "type_vocab_size", None)
+        if word_shape and (not isinstance(types, int) or types < WORD_SHAPE_TYPES):
+            raise UserInputError(
+                f"word_shape=True needs a model with {WORD_SHAPE_TYPES} token types (trained with model.word_shape: "
+                f"true), but this one has type_vocab_size {types}"
+            )
         self.device = resolve_device(device)
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
@@ -119,6 +139,7 @@ class QuoteExtractor:
         self.decoding = decoding
         self.communication_only = communication_only
         self.min_score = min_score
+        self.word_shape = word_shape
         self.metadata = dict(metadata or {})
         self.source = Path(source) if source is not None else None
         self._tokenizer_lock = threading.Lock()
@@ -196,6 +217,7 @@ class QuoteExtractor:
             if communication_only is None
             else communication_only,
             min_score=saved.get("min_score") if min_score is None else min_score,
+            word_shape=meta.get("word_shape", False),
             metadata=meta,
             source=directory,
         )
@@ -230,6 +252,7 @@ class QuoteExtractor:
             "labels": list(LABELS),
             "max_length": self.max_length,
             "stride": self.stride,
+            "word_shape": self.word_shape,
             "predict": {
                 **self.metadata.get("predict", {}),
                 "decoding": self.decoding,
@@ -381,7 +404,8 @@ class QuoteExtractor:
         """Per text: the merged tokens' tags, offsets and tag probabilities (empty for blank texts)."""
         with self._tokenizer_lock:  # fast tokenizers are not safe to call from several threads at once
             windows = tokenize_windows(self.tokenizer, texts, self.max_length, self.stride)
-        probabilities = self._forward(windows, batch_size, progress)
+        types = [word_shape_ids(texts[w.text], w.offsets) for w in windows] if self.word_shape else None
+        probabilities = self._forward(windows, batch_size, progress, types)
         per_text: list[list[tuple[list[tuple[int, int]], Any]]] = [[] for _ in texts]
         for window, probs in zip(windows, probabilities):
             per_text[window.text].append((window.offsets, probs))
@@ -391,8 +415,13 @@ class QuoteExtractor:
             results.append(decode_tokens(offsets, rows, self.decoding) if offsets else ([], [], []))
         return results
 
-    def _forward(self, windows: Sequence[Window], batch_size: int, progress: bool) -> list[Any]:
-        """Label probabilities (tokens x labels, numpy) of each window, in the order of ``windows``."""
+    def _forward(
+        self, windows: Sequence[Window], batch_size: int, progress: bool, types: Sequence[list[int]] | None = None
+    ) -> list[Any]:
+        """Label probabilities (tokens x labels, numpy) of each window, in the order of ``windows``.
+
+        ``types``: each window's token type ids (word shape), or None to pass none (the model's default zeros).
+        """
         import torch
 
         probabilities: list[Any] = [None] * len(windows)
@@ -401,7 +430,10 @@ class QuoteExtractor:
         try:
             with torch.inference_mode(), self.autocast():
                 for batch, ids, mask in batch_windows([w.ids for w in windows], batch_size, pad):
-                    logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
+                    inputs = {"input_ids": ids.to(self.device), "attention_mask": mask.to(self.device)}
+                    if types is not None:
+                        inputs["token_type_ids"] = _pad_types([types[w] for w in batch], ids.shape[1]).to(self.device)
+                    logits = self.model(**inputs).logits
                     probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
                     for row, w in enumerate(batch):
                         probabilities[w] = probs[row, : len(windows[w].ids)]
@@ -491,6 +523,16 @@ def batch_windows(
             ids[row, :length] = torch.tensor(windows[w])
             mask[row, :length] = 1
         yield batch, ids, mask
+
+
+def _pad_types(rows: Sequence[list[int]], width: int) -> Any:
+    """Token type ids of one batch as a tensor, padded with 0 (the id of special tokens and padding)."""
+    import torch
+
+    types = torch.zeros((len(rows), width), dtype=torch.long)
+    for row, ids in enumerate(rows):
+        types[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
+    return types
 
 
 def merge_windows(

@@ -131,6 +131,56 @@ def snap_to_words(spans: Iterable[tuple[str, ScoredSpan]], text: str) -> list[tu
     return snapped
 
 
+WORD_SHAPES: tuple[str, ...] = ("special", "lower", "Capitalised", "ALLCAPS", "uncased")
+"""Word-shape classes given to a model as ``token_type_ids`` (``model.word_shape``), index = id.
+
+``special``: [CLS], [SEP] and padding (id 0, the encoder's own segment row, also what collators pad with);
+``lower``: the token's word has cased letters, none upper (``apple``); ``Capitalised``: some upper and some lower
+letters, or a single upper letter (``Apple``, ``McCain``, ``iPhone``, ``I``); ``ALLCAPS``: two or more cased
+letters, all upper (``NATO``, ``BBC``); ``uncased``: no cased letter (digits, punctuation, emoji, CJK). Case is read
+from the original text, which an uncased tokenizer lowercases and strips of accents.
+"""
+WORD_SHAPE_TYPES = len(WORD_SHAPES)
+"""The ``type_vocab_size`` of a word-shape model."""
+
+
+def word_shape(word: str) -> int:
+    """The :data:`WORD_SHAPES` id of a word from its cased letters (never ``special``)."""
+    upper = sum(1 for c in word if c.isupper())
+    lower = sum(1 for c in word if c.islower())
+    if not upper and not lower:
+        return 4
+    if not upper:
+        return 1
+    return 3 if not lower and upper >= 2 else 2
+
+
+def word_shape_ids(text: str, offsets: Offsets) -> list[int]:
+    """One :data:`WORD_SHAPES` id per token, read from the ORIGINAL ``text`` (case kept) at the token's offsets.
+
+    A token takes the shape of the alphanumeric run (word) that holds it, so every piece of ``Apple`` (``apple``
+    or ``app`` ``##le``) is Capitalised; a token with no letter or digit (punctuation, an emoji's [UNK]) is shaped
+    by its own characters. Special tokens (empty offsets) get 0. Training and ``QuoteExtractor`` both call this.
+
+    >>> word_shape_ids("Apple sells apples to NATO.", [(0, 0), (0, 5), (6, 11), (12, 18), (19, 21), (22, 26),
+    ...                                                 (26, 27), (0, 0)])
+    [0, 2, 1, 1, 1, 3, 4, 0]
+    """
+    ids = []
+    for start, end in offsets:
+        if start == end:
+            ids.append(0)
+            continue
+        lo, hi = start, end
+        if any(c.isalnum() for c in text[start:end]):
+            while lo > 0 and text[lo - 1].isalnum():
+                lo -= 1
+            while hi < len(text) and text[hi].isalnum():
+                hi += 1
+        ids.append(word_shape(text[lo:hi]))
+    return ids
+
+
 @dataclass(frozen=True)
 class CutStats:
     """How many gold spans no single window holds whole (they are seen only in pieces in training)."""

@@ -264,6 +264,8 @@ def _check_meta(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
         errors.append(f"stride: expected an int in [0, max_length - 2) = [0, {max_length - 2}), got {stride!r}")
     if "labels" in meta and meta["labels"] != list(LABELS):
         errors.append(f"labels: expected {list(LABELS)}, got {meta['labels']!r}")
+    if not isinstance(meta.get("word_shape", False), bool):
+        errors.append(f"word_shape: expected true or false, got {meta['word_shape']!r}")
     saved = meta.get("predict", {})
     if not isinstance(saved, dict):
         errors.append(f"predict: expected an object, got {saved!r}")

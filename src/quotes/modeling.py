@@ -20,7 +20,7 @@ from typing import Any
 
 from quotes.config import DEFAULT_ENCODER, ConfigError, ModelConfig
 from quotes.errors import UserInputError
-from quotes.labels import ID2LABEL, LABEL2ID
+from quotes.labels import ID2LABEL, LABEL2ID, WORD_SHAPE_TYPES
 
 logger = logging.getLogger(__name__)
 
@@ -169,9 +169,52 @@ def build_model(config: ModelConfig, model_config: Any = None) -> Any:
 
     path = resolve_model_path(config.name)
     model_config = model_config if model_config is not None else load_model_config(config)
+    if config.word_shape:
+        check_word_shape_support(model_config)
     if config.random_init:
-        return AutoModelForTokenClassification.from_config(model_config)
-    return AutoModelForTokenClassification.from_pretrained(path, config=model_config, **_load_kwargs(path))
+        model = AutoModelForTokenClassification.from_config(model_config)
+    else:
+        model = AutoModelForTokenClassification.from_pretrained(path, config=model_config, **_load_kwargs(path))
+    return enable_word_shape(model) if config.word_shape else model
+
+
+def check_word_shape_support(model_config: Any) -> None:
+    """Fail, naming ``model.word_shape``, for an encoder without token type embeddings (DistilBERT, DeBERTa-v2+).
+
+    Raises:
+        ConfigError: the encoder has no ``type_vocab_size`` (or 0), so ``token_type_ids`` would be ignored.
+    """
+    size = getattr(model_config, "type_vocab_size", None)
+    if not isinstance(size, int) or size < 1:
+        raise ConfigError(
+            [
+                f"model.word_shape: {type(model_config).__name__} has no token type embeddings "
+                f"(type_vocab_size: {size}), through which word shape reaches the model; use a BERT-like encoder "
+                "(BERT, RoBERTa, ELECTRA ...) or set model.word_shape: false"
+            ]
+        )
+
+
+def enable_word_shape(model: Any) -> Any:
+    """Grow the token type embeddings to :data:`~quotes.labels.WORD_SHAPE_TYPES` rows, each new row a copy of row 0.
+
+    Row 0 is what the encoder was pre-trained with (every token of a single segment), so at the first step the model
+    computes exactly what it did without word shape; training moves the rows apart. ``config.type_vocab_size`` is
+    set to match, so the saved folder loads with stock ``from_pretrained``. RoBERTa's single row grows the same way.
+    """
+    import torch
+
+    embeddings = getattr(getattr(model.base_model, "embeddings", None), "token_type_embeddings", None)
+    if not isinstance(embeddings, torch.nn.Embedding):
+        raise ConfigError([f"model.word_shape: {type(model).__name__} has no token type embeddings to grow"])
+    old = embeddings.weight.data
+    grown = torch.nn.Embedding(WORD_SHAPE_TYPES, old.shape[1], dtype=old.dtype, device=old.device)
+    with torch.no_grad():
+        grown.weight.copy_(old[:1].expand(WORD_SHAPE_TYPES, -1))
+    model.base_model.embeddings.token_type_embeddings = grown
+    model.config.type_vocab_size = WORD_SHAPE_TYPES
+    logger.info("model.word_shape: token type embeddings grown to %d rows, each from row 0", WORD_SHAPE_TYPES)
+    return model
 
 
 def quiet_transformers() -> None:

@@ -230,7 +230,9 @@ def _windows(
 ) -> tuple[dict[str, Any], dict[str, WindowStats]]:
     datasets, stats = {}, {}
     for name, documents in splits.items():
-        datasets[name], stats[name] = build_dataset(documents, tokenizer, config.model.max_length, config.model.stride)
+        datasets[name], stats[name] = build_dataset(
+            documents, tokenizer, config.model.max_length, config.model.stride, word_shape=config.model.word_shape
+        )
     return datasets, stats
 
 
@@ -369,6 +371,7 @@ def save_run_files(output_dir: Path, config: Config, metrics: dict[str, Any], ca
         "max_length": config.model.max_length,
         "stride": config.model.stride,
         "base_model": config.model.name,
+        "word_shape": config.model.word_shape,
         "predict": dataclasses.asdict(config.predict),
     }
     (output_dir / QUOTES_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
