@@ -192,3 +192,15 @@ def test_prediction_output_reads_as_documents_without_its_scores(tmp_path):
     (document,) = read_documents(path)
 
     assert document.quotes == (record.to_quote(),)
+
+
+def test_an_offset_of_5000_digits_is_a_problem_not_a_traceback(tmp_path):
+    from quotes.citron import read_citron_file
+
+    text = "He said hi."
+    line = json.dumps({"id": "a", "text": text, "quotes": [{"contents": [{"start": 0, "end": 2, "text": "He"}]}]})
+    for suffix, body in ((".jsonl", line), (".json", line)):
+        path = tmp_path / f"big{suffix}"
+        path.write_text(body.replace('"start": 0', '"start": ' + "9" * 5000), encoding="utf-8")
+        documents, issues = read_citron_file(path)
+        assert documents == [] and len(issues) == 1 and "4300 digits" in str(issues[0]), issues

@@ -270,3 +270,10 @@ def test_ray_data_with_two_workers_writes_the_bytes_one_process_writes(model, tm
     run = subprocess.run(quotes_cli(*arguments, *engine), env=ENV, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-4000:]
     assert two.read_bytes() == one.read_bytes()
+
+
+def test_a_json_number_too_long_to_read_exits_2_naming_the_line(capsys, tmp_path):
+    path = tmp_path / "archive.jsonl"
+    path.write_text('{"id": "a", "text": "x", "n": ' + "9" * 5000 + "}\n", encoding="utf-8")
+    code, _, err = run(capsys, "predict", "--model", "rules", path)
+    assert code == 2 and f"{path}:1: unreadable JSON value" in err

@@ -25,6 +25,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
+from quotes.errors import UserInputError
 from quotes.schema import QuoteRecord
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ INPUT_SUFFIXES = (".txt", ".json", ".jsonl")  # what a folder contributes; any o
 STDIN = "<stdin>"
 
 
-class InputError(ValueError):
+class InputError(UserInputError):
     """Input that bulk prediction cannot use (unreadable, not UTF-8, invalid JSON, duplicate id, no documents)."""
 
 
@@ -158,6 +159,8 @@ def _raw_documents(
                 raise InputError(f"{path}: invalid JSON: {error.msg} at line {error.lineno}") from None
             except RecursionError:
                 raise InputError(f"{path}: JSON nested too deeply") from None
+            except ValueError as error:  # e.g. an integer of more than 4,300 digits
+                raise InputError(f"{path}: unreadable JSON value: {error}") from None
             for index, item in enumerate(obj if isinstance(obj, list) else [obj]):
                 yield _document(item, str(path) if not isinstance(obj, list) else f"{path}[{index}]")
         else:
@@ -203,6 +206,8 @@ def _parse_json_line(line: str, where: str) -> Any:
         raise InputError(f"{where}: invalid JSON: {error.msg} at column {error.colno}") from None
     except RecursionError:
         raise InputError(f"{where}: JSON nested too deeply") from None
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        raise InputError(f"{where}: unreadable JSON value: {error}") from None
 
 
 def _document(obj: Any, where: str) -> InputDocument:

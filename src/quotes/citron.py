@@ -73,6 +73,8 @@ def read_citron_file(path: str | Path) -> tuple[list[Document], list[ValidationI
                 )
             except RecursionError:
                 issues.append(ValidationIssue(name, number, None, "", "invalid JSON: nested too deeply"))
+            except ValueError as error:  # e.g. an integer of more than 4,300 digits
+                issues.append(ValidationIssue(name, number, None, "", f"unreadable JSON value: {error}"))
     else:
         try:
             records = [(None, json.loads(raw))]
@@ -80,6 +82,8 @@ def read_citron_file(path: str | Path) -> tuple[list[Document], list[ValidationI
             return [], [ValidationIssue(name, error.lineno, None, "", f"invalid JSON: {error.msg}")]
         except RecursionError:
             return [], [ValidationIssue(name, None, None, "", "invalid JSON: nested too deeply")]
+        except ValueError as error:  # e.g. an integer of more than 4,300 digits
+            return [], [ValidationIssue(name, None, None, "", f"unreadable JSON value: {error}")]
     documents = []
     for line, obj in records:
         try:
