@@ -116,7 +116,7 @@ def link_all(
         except ValueError:
             failed += 1
             linked = []
-        if getattr(extractor, "communication_only", False):
+        if getattr(extractor, "attributions", "all") == "communication":
             from quotes.lexicon import is_communication_cue
 
             linked = [r for r in linked if r.cue is None or is_communication_cue(r.cue.text)]

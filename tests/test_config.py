@@ -260,3 +260,13 @@ def test_train_help_lists_every_config_key_with_its_default(capsys):
     for key, default, _ in describe_keys():
         assert f"  {key} = {default}\n" in text
     assert "examples:\n  quotes train configs/seed.yaml\n" in text and "--overwrite" in text
+
+
+def test_predict_communication_only_is_the_old_name_of_predict_attributions(tmp_path, caplog):
+    from quotes.config import load_config
+
+    old = tmp_path / "old.yaml"
+    old.write_text("predict:\n  communication_only: true\n", encoding="utf-8")
+    assert load_config(old).predict.attributions == "communication"
+    assert "use predict.attributions: communication" in caplog.text
+    assert load_config("configs/default.yaml").predict.attributions == "communication"

@@ -15,10 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 NOT_YET = {
     "quotes.__main__": "runs the CLI when imported; it has no examples",
-    "quotes.inference": "its examples load runs/seed, a trained model: they need `# doctest: +SKIP`",
-    "quotes.training": "its example trains configs/tiny.yaml and prints progress bars: it needs `# doctest: +SKIP`",
 }
-"""Modules whose examples cannot run here yet (owned by others); each line says what the module needs."""
+"""Modules whose examples cannot run; examples that need a trained model are marked ``# doctest: +SKIP``."""
 
 MODULES = sorted(f"quotes.{m.name}" for m in pkgutil.iter_modules(quotes.__path__))
 

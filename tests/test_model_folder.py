@@ -207,7 +207,7 @@ def test_save_pretrained_writes_a_folder_that_loads_with_the_same_settings(model
     assert {"config.json", "model.safetensors", "tokenizer.json", "quotes.json", "README.md"} <= names
     meta = json.loads((saved / "quotes.json").read_text())
     assert meta["max_length"] == 32 and meta["stride"] == 8 and meta["labels"] == list(LABELS)
-    assert meta["predict"] == {"decoding": "argmax", "communication_only": False, "min_score": 0.25}
+    assert meta["predict"] == {"decoding": "argmax", "attributions": "all", "min_score": 0.25}
     again = load(saved)
     assert (again.decoding, again.min_score, again.max_length) == ("argmax", 0.25, 32)
     assert outputs(again) == outputs(extractor)
@@ -408,6 +408,7 @@ def test_dtype_is_checked_and_precision_is_its_deprecated_name(model_dir):
     [
         ({"decoding": "beam"}, ValueError, "decoding: expected 'viterbi' or 'argmax'"),
         ({"communication_only": "yes"}, TypeError, "communication_only: expected True or False"),
+        ({"attributions": "beliefs"}, ValueError, "attributions: expected 'all' or 'communication'"),
         ({"min_score": 1.5}, ValueError, r"min_score: expected a number in \[0, 1\]"),
         ({"min_score": "0.5"}, TypeError, "min_score: expected a number or None, got str"),
     ],
@@ -415,3 +416,13 @@ def test_dtype_is_checked_and_precision_is_its_deprecated_name(model_dir):
 def test_load_settings_are_checked_before_loading(settings, error, message):
     with pytest.raises(error, match=message):
         QuoteExtractor.from_pretrained("/no/such/model", **settings)
+
+
+def test_older_models_saved_with_communication_only_load_as_attributions(model_dir):
+    meta = json.loads((model_dir / "quotes.json").read_text())
+    meta["predict"] = {"decoding": "viterbi", "communication_only": True}  # what quotes 0.1 wrote
+    (model_dir / "quotes.json").write_text(json.dumps(meta))
+    assert load(model_dir).attributions == "communication"
+    assert load(model_dir, attributions="all").attributions == "all"
+    with pytest.warns(DeprecationWarning, match="attributions='all'"):
+        assert load(model_dir, communication_only=False).attributions == "all"

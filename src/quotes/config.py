@@ -85,7 +85,8 @@ class PredictConfig:
     """Inference defaults saved with the model (``quotes.json``); ``QuoteExtractor`` arguments override them."""
 
     decoding: Literal["viterbi", "argmax"] = "viterbi"  # viterbi: the best valid BIO path (+0.06 QUOTE F1 on dev)
-    communication_only: bool = False  # drop records whose cue is no act of communication (PolNeAR's beliefs)
+    attributions: Literal["all", "communication"] = "all"  # communication: drop records whose cue is no act of
+    #                                                        communication (PolNeAR's beliefs), as data.attributions
     min_score: float | None = None  # drop records scoring below this (0-1); null keeps every record
 
 
@@ -260,6 +261,7 @@ def _check_nesting(value: Any, where: str) -> None:
 
 def _migrate_deprecated(raw: dict[str, Any], source: str, overridden: frozenset, errors: list[str]) -> None:
     """Old spellings that keep working with a message naming the new one (saved configs of older runs use them)."""
+    _migrate_communication_only(raw, source, overridden, errors)
     training = raw.get("training")
     if not isinstance(training, dict):
         return
@@ -282,6 +284,25 @@ def _migrate_deprecated(raw: dict[str, Any], source: str, overridden: frozenset,
         where = f"command line: --{key}" if key in overridden else f"{source}: {key}"
         logger.warning("%s: 'none' is deprecated: use null (no class weights)", where)
         training["class_weights"] = None
+
+
+def _migrate_communication_only(raw: dict[str, Any], source: str, overridden: frozenset, errors: list[str]) -> None:
+    """``predict.communication_only: true`` is ``predict.attributions: communication`` (one filter, one name)."""
+    predict = raw.get("predict")
+    if not isinstance(predict, dict) or "communication_only" not in predict:
+        return
+    key = "predict.communication_only"
+    where = f"command line: --{key}" if key in overridden else f"{source}: {key}"
+    try:
+        new = "communication" if _coerce(predict.pop("communication_only"), bool) else "all"
+    except TypeError as error:
+        errors.append(f"{where}: {error}")
+        return
+    if predict.get("attributions", new) != new:
+        errors.append(f"{where}: conflicts with predict.attributions: {predict['attributions']} (drop it)")
+        return
+    logger.warning("%s is deprecated: use predict.attributions: %s", where, new)
+    predict["attributions"] = new
 
 
 def _set_dotted(raw: dict[str, Any], dotted: str, value: Any) -> None:

@@ -40,7 +40,7 @@ from quotes.labels import (
     word_shape_ids,
 )
 from quotes.lexicon import is_communication_cue
-from quotes.linking import link
+from quotes.linking import LinkStats, link
 from quotes.model_folder import (
     DEFAULT_MAX_LENGTH,
     DEFAULT_STRIDE,
@@ -52,6 +52,7 @@ from quotes.model_folder import (
     load_model_and_tokenizer,
     resolve_device,
     resolve_model_dir,
+    saved_attributions,
 )
 from quotes.schema import QuoteRecord, ScoredSpan
 
@@ -85,7 +86,7 @@ class QuoteExtractor:
         device: see :meth:`from_pretrained`.
         dtype: see :meth:`from_pretrained`.
         decoding: see :meth:`from_pretrained`.
-        communication_only: see :meth:`from_pretrained`.
+        attributions: see :meth:`from_pretrained`.
         min_score: default of :meth:`predict`'s ``min_score``.
         word_shape: give the model each token's word shape as ``token_type_ids``
             (:func:`~quotes.labels.word_shape_ids`), as it was trained (``model.word_shape``; saved in ``quotes.json``).
@@ -104,15 +105,17 @@ class QuoteExtractor:
         device: Any = None,
         dtype: str = "auto",
         decoding: str = "viterbi",
-        communication_only: bool = False,
+        attributions: str = "all",
         min_score: float | None = None,
         word_shape: bool = False,
         precision: str | None = None,
+        communication_only: bool | None = None,
         metadata: dict[str, Any] | None = None,
         source: str | Path | None = None,
     ):
         dtype = _dtype_from_precision(dtype, precision, "QuoteExtractor")
-        check_settings(dtype=dtype, decoding=decoding, communication_only=communication_only, min_score=min_score)
+        attributions = _attributions_from(attributions, communication_only, "QuoteExtractor")
+        check_settings(dtype=dtype, decoding=decoding, attributions=attributions, min_score=min_score)
         for name, value in (("max_length", max_length), ("stride", stride)):
             if not is_int(value):
                 raise TypeError(f"{name} must be an int (tokens), got {type(value).__name__}")
@@ -137,7 +140,7 @@ class QuoteExtractor:
         self.dtype = dtype
         self.autocast_dtype = autocast_dtype(self.device, dtype)
         self.decoding = decoding
-        self.communication_only = communication_only
+        self.attributions = attributions
         self.min_score = min_score
         self.word_shape = word_shape
         self.metadata = dict(metadata or {})
@@ -151,7 +154,7 @@ class QuoteExtractor:
         device: Any = None,
         dtype: str = "auto",
         decoding: str | None = None,
-        communication_only: bool | None = None,
+        attributions: str | None = None,
         *,
         min_score: float | None = None,
         revision: str | None = None,
@@ -159,6 +162,7 @@ class QuoteExtractor:
         token: str | bool | None = None,
         local_files_only: bool = False,
         precision: str | None = None,
+        communication_only: bool | None = None,
     ) -> QuoteExtractor:
         """Load a model folder written by ``quotes train`` or :meth:`save_pretrained`, or a Hub id (``org/name``).
 
@@ -166,10 +170,10 @@ class QuoteExtractor:
         revision and ``HF_HUB_OFFLINE=1`` is set (or ``local_files_only=True``), else downloaded into that cache.
         The folder is checked once, here: missing or broken files raise an error that names them.
 
-        >>> extractor = QuoteExtractor.from_pretrained("runs/seed")
-        >>> extractor.predict("‘Nuclear blackmail,’ posted Dmitry Rogozin.")[0].sources[0].text
+        >>> extractor = QuoteExtractor.from_pretrained("runs/seed")  # doctest: +SKIP
+        >>> extractor.predict("‘Nuclear blackmail,’ posted Dmitry Rogozin.")[0].sources[0].text  # doctest: +SKIP
         'Dmitry Rogozin'
-        >>> extractor = QuoteExtractor.from_pretrained("org/quotes-news", revision="v1.0", device="cpu")
+        >>> hub = QuoteExtractor.from_pretrained("org/quotes-news", revision="v1.0")  # doctest: +SKIP
 
         Args:
             name_or_path: a model folder (``model.safetensors``, ``config.json``, tokenizer files,
@@ -181,14 +185,16 @@ class QuoteExtractor:
             decoding: ``"viterbi"`` (the most probable valid BIO sequence, then contents that one unsure token
                 broke in two are joined) or ``"argmax"`` (each token's own best label; invalid BIO is repaired).
                 Default: the ``predict.decoding`` the model was trained with.
-            communication_only: drop records whose cue is no act of communication (``thinks``, ``believes``: PolNeAR
-                marks those, our spec does not). Default: the model's ``predict.communication_only``.
+            attributions: ``"communication"`` drops records whose cue is no act of communication (``thinks``,
+                ``believes``: PolNeAR marks those, our spec does not), as ``data.attributions`` does for training
+                data; ``"all"`` keeps them. Default: the model's ``predict.attributions``.
             min_score: default of :meth:`predict`'s ``min_score``. Default: the model's ``predict.min_score``, if any.
             revision: branch, tag or commit of a Hub model (default ``main``).
             cache_dir: the Hub cache to use instead of ``HF_HUB_CACHE`` (``~/.cache/huggingface/hub``).
             token: Hub token for private models (default: the logged-in user's, if any).
             local_files_only: never use the network, only the local Hub cache.
             precision: deprecated name of ``dtype``.
+            communication_only: deprecated: ``True`` is ``attributions="communication"``.
 
         Raises:
             FileNotFoundError: no such folder, no such Hub model (or not in the cache when offline), or a file the
@@ -197,7 +203,10 @@ class QuoteExtractor:
                 quotes' labels, or an argument is invalid (an unknown or unavailable ``device``, say).
         """
         dtype = _dtype_from_precision(dtype, precision, "from_pretrained")
-        check_settings(dtype=dtype, decoding=decoding, communication_only=communication_only, min_score=min_score)
+        if attributions is not None or communication_only is not None:
+            given = "all" if attributions is None else attributions
+            attributions = _attributions_from(given, communication_only, "from_pretrained")
+        check_settings(dtype=dtype, decoding=decoding, attributions=attributions, min_score=min_score)
         resolved_device = resolve_device(device)  # before any download or loading: a typo costs nothing
         directory = resolve_model_dir(
             name_or_path, revision=revision, cache_dir=cache_dir, token=token, local_files_only=local_files_only
@@ -213,9 +222,7 @@ class QuoteExtractor:
             device=resolved_device,
             dtype=dtype,
             decoding=decoding or saved.get("decoding", "viterbi"),
-            communication_only=saved.get("communication_only", False)
-            if communication_only is None
-            else communication_only,
+            attributions=saved_attributions(saved) if attributions is None else attributions,
             min_score=saved.get("min_score") if min_score is None else min_score,
             word_shape=meta.get("word_shape", False),
             metadata=meta,
@@ -226,11 +233,11 @@ class QuoteExtractor:
         """Write a folder that :meth:`from_pretrained` loads: weights, config, tokenizer and ``quotes.json``.
 
         ``quotes.json`` records this extractor's window size, overlap and ``predict`` defaults (``decoding``,
-        ``communication_only``, ``min_score``); the model card, ``config.yaml`` and ``metrics.json`` of the folder
+        ``attributions``, ``min_score``); the model card, ``config.yaml`` and ``metrics.json`` of the folder
         the model was loaded from come along. The folder must be new, empty, or a model folder.
 
-        >>> extractor = QuoteExtractor.from_pretrained("runs/seed", min_score=0.5)
-        >>> sorted(p.name for p in extractor.save_pretrained("export/seed").iterdir())
+        >>> extractor = QuoteExtractor.from_pretrained("runs/seed", min_score=0.5)  # doctest: +SKIP
+        >>> sorted(p.name for p in extractor.save_pretrained("export/seed").iterdir())  # doctest: +SKIP
         ['README.md', 'config.json', 'config.yaml', 'metrics.json', 'model.safetensors', 'quotes.json', ...]
 
         Returns:
@@ -256,7 +263,7 @@ class QuoteExtractor:
             "predict": {
                 **self.metadata.get("predict", {}),
                 "decoding": self.decoding,
-                "communication_only": self.communication_only,
+                "attributions": self.attributions,
                 "min_score": self.min_score,
             },
         }
@@ -280,7 +287,7 @@ class QuoteExtractor:
     ) -> Any:
         """Upload the model to a Hub repository (created if needed) as :meth:`save_pretrained` writes it.
 
-        >>> extractor.push_to_hub("org/quotes-news", private=True).commit_url
+        >>> extractor.push_to_hub("org/quotes-news", private=True).commit_url  # doctest: +SKIP
         'https://huggingface.co/org/quotes-news/commit/...'
 
         Args:
@@ -337,9 +344,9 @@ class QuoteExtractor:
     ) -> list[QuoteRecord] | list[list[QuoteRecord]]:
         """Quote records of one text (a list), or of each of several texts (a list of lists).
 
-        >>> extractor.predict("He said: ‘It goes like this.’")[0].to_dict()
+        >>> extractor.predict("He said: ‘It goes like this.’")[0].to_dict()  # doctest: +SKIP
         {'cue': {'start': 3, 'end': 7, 'text': 'said'}, 'sources': [{'start': 0, 'end': 2, 'text': 'He'}], ...}
-        >>> [round(r.score, 2) for r in extractor.predict(article, min_score=0.5)]
+        >>> [round(r.score, 2) for r in extractor.predict(article, min_score=0.5)]  # doctest: +SKIP
         [0.74, 0.61]
 
         Args:
@@ -380,15 +387,17 @@ class QuoteExtractor:
         _check_predict_arguments(batch_size, min_score, progress)
         threshold = self.min_score if min_score is None else min_score
         results = []
+        stats = LinkStats()
         for text, (tags, offsets, scores) in zip(texts, self._tag_tokens(texts, batch_size, progress)):
             spans = snap_to_words(tags_to_spans(tags, offsets, text, scores), text) if tags else []
             spans = merge_split_contents(spans, text) if self.decoding == "viterbi" else spans
-            records = link(text, spans) if spans else []
-            if self.communication_only:
+            records = link(text, spans, stats=stats) if spans else []
+            if self.attributions == "communication":
                 records = [r for r in records if r.cue is None or is_communication_cue(r.cue.text)]
             if threshold:
                 records = [r for r in records if r.score >= threshold]
             results.append((spans, records))
+        logger.debug("%s", stats.summary())  # what the linker joined, dropped and found (quotes -v shows it)
         return results
 
     def autocast(self) -> Any:
@@ -455,7 +464,8 @@ class QuoteExtractor:
 
         Memory stays bounded however long ``documents`` runs (a file read line by line, a database cursor).
 
-        >>> for prediction in extractor.predict_stream([("a1", "He said: ‘Yes.’"), ("a2", "No quote.")]):
+        >>> documents = [("a1", "He said: ‘Yes.’"), ("a2", "No quote.")]
+        >>> for prediction in extractor.predict_stream(documents):  # doctest: +SKIP
         ...     print(prediction.id, len(prediction.records))
         a1 1
         a2 0
@@ -598,6 +608,23 @@ def _dtype_from_precision(dtype: str, precision: str | None, where: str) -> str:
     return precision
 
 
+def _attributions_from(attributions: Any, communication_only: bool | None, where: str) -> Any:
+    """``communication_only=True`` (and a bool given as ``attributions``) is the old spelling of ``"communication"``."""
+    if isinstance(attributions, bool):
+        communication_only, attributions = attributions, "all"
+    if communication_only is None:
+        return attributions
+    if not isinstance(communication_only, bool):
+        raise TypeError(f"communication_only: expected True or False, got {communication_only!r}")
+    new = "communication" if communication_only else "all"
+    if attributions not in ("all", new):
+        raise TypeError(f"{where}: give attributions= only (communication_only= is its deprecated name), not both")
+    warnings.warn(
+        f"{where}(communication_only=...) is deprecated, use attributions={new!r}", DeprecationWarning, stacklevel=3
+    )
+    return new
+
+
 def _progress_bar(total: int, unit: str) -> Any:
     from tqdm.auto import tqdm
 
@@ -628,7 +655,7 @@ def predict(
 ) -> Any:
     """One-liner: ``quotes.predict("...", model="runs/seed")`` (a folder or a Hub id); the model is loaded once.
 
-    >>> quotes.predict("‘Nuclear blackmail,’ posted Dmitry Rogozin.", model="runs/seed")[0].cue.text
+    >>> quotes.predict("‘Nuclear blackmail,’ posted Dmitry Rogozin.", model="runs/seed")[0].cue.text  # doctest: +SKIP
     'posted'
     """
     return _cached_extractor(str(model)).predict(text, batch_size=batch_size, min_score=min_score, progress=progress)

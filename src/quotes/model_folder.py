@@ -26,6 +26,7 @@ QUOTES_FILE = "quotes.json"
 """Our metadata beside the weights: labels, window size and overlap, ``predict`` defaults, package version."""
 DTYPES = ("auto", "fp32", "bf16", "fp16")
 DECODINGS = ("viterbi", "argmax")
+ATTRIBUTIONS = ("all", "communication")
 TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", "sentencepiece.bpe.model")
 """One of these must sit beside the weights: without them transformers builds a 5-token vocabulary silently."""
 _HUB_DOWNLOAD = ["*.json", "*.safetensors", "*.txt", "*.model", "*.md", "*.yaml"]
@@ -117,7 +118,7 @@ def check_model_dir(directory: Path) -> dict[str, Any]:
     if not meta_file.is_file():
         logger.warning(
             "%s: no %s (written by `quotes train`); using the defaults max_length=%d, stride=%d, decoding='viterbi', "
-            "communication_only=False, min_score=None; if the model was trained on other windows, write them there",
+            "attributions='all', min_score=None; if the model was trained on other windows, write them there",
             directory,
             QUOTES_FILE,
             DEFAULT_MAX_LENGTH,
@@ -272,11 +273,12 @@ def _check_meta(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
         saved = {}
     for key, _, problem in settings_problems(
         decoding=saved.get("decoding"),
-        communication_only=saved.get("communication_only"),
+        attributions=saved.get("attributions"),
+        communication_only=saved.get("communication_only"),  # the name before 0.2; still read
         min_score=saved.get("min_score"),
     ):
         errors.append(f"predict.{key}: {problem}")
-    unknown = sorted(set(saved) - {"decoding", "communication_only", "min_score"})
+    unknown = sorted(set(saved) - {"decoding", "attributions", "communication_only", "min_score"})
     if unknown:
         logger.warning("%s: predict keys %s are unknown to quotes %s and ignored", path, unknown, __version__)
     if errors:
@@ -319,8 +321,20 @@ def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def saved_attributions(saved: dict[str, Any]) -> str:
+    """The ``predict.attributions`` a model was saved with; older models saved ``communication_only: true``."""
+    if "attributions" in saved:
+        return saved["attributions"]
+    return "communication" if saved.get("communication_only") else "all"
+
+
 def settings_problems(
-    *, dtype: Any = None, decoding: Any = None, communication_only: Any = None, min_score: Any = None
+    *,
+    dtype: Any = None,
+    decoding: Any = None,
+    attributions: Any = None,
+    communication_only: Any = None,
+    min_score: Any = None,
 ) -> list[tuple[str, type[Exception], str]]:
     """(argument, exception class, problem) for each invalid setting; ``None`` means "not given" and passes."""
     problems: list[tuple[str, type[Exception], str]] = []
@@ -328,6 +342,8 @@ def settings_problems(
         problems.append(("dtype", ValueError, f"expected one of {', '.join(map(repr, DTYPES))}, got {dtype!r}"))
     if decoding is not None and decoding not in DECODINGS:
         problems.append(("decoding", ValueError, f"expected 'viterbi' or 'argmax', got {decoding!r}"))
+    if attributions is not None and attributions not in ATTRIBUTIONS:
+        problems.append(("attributions", ValueError, f"expected 'all' or 'communication', got {attributions!r}"))
     if communication_only is not None and not isinstance(communication_only, bool):
         problems.append(("communication_only", TypeError, f"expected True or False, got {communication_only!r}"))
     if min_score is not None:
