@@ -6,7 +6,9 @@ turns a gold record into a perfect prediction, and ``texts`` reads a record back
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from quotes.schema import Document, Quote, QuoteRecord, ScoredSpan, Span
 
@@ -82,3 +84,19 @@ def as_prediction(quote: Quote, **changes) -> QuoteRecord:
 def texts(record: Quote | QuoteRecord) -> tuple[list[str], list[str], str | None]:
     """A record's content texts, source texts and cue text, to compare records without offsets or scores."""
     return [c.text for c in record.contents], [s.text for s in record.sources], record.cue.text if record.cue else None
+
+
+def seeded_tiny_model(directory: Path) -> Path:
+    """``conftest.build_tiny_model`` with weights from seed 0 and 64-token windows (its position table holds 128).
+
+    The session's ``tiny_model_dir`` draws its weights from whatever the random state is when it is first used;
+    with some draws it finds no span in these texts, which would make the comparisons below vacuous.
+    """
+    import torch
+    from conftest import build_tiny_model
+
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        build_tiny_model(directory)
+    (directory / "quotes.json").write_text(json.dumps({"max_length": 64, "stride": 16}), encoding="utf-8")
+    return directory

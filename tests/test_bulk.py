@@ -20,6 +20,7 @@ from quotes.bulk import (
 )
 from quotes.data import read_documents
 from quotes.schema import Document
+from tests.helpers import seeded_tiny_model
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "annotations" / "seed"
@@ -28,22 +29,6 @@ SEED = ROOT / "data" / "annotations" / "seed"
 def paragraphs() -> list[str]:
     """The seed articles cut into paragraphs: about 60 short news texts with quotes in them."""
     return [p for d in read_documents(SEED) for p in d.text.split("\n\n") if p.strip()]
-
-
-def seeded_tiny_model(directory: Path) -> Path:
-    """``conftest.build_tiny_model`` with weights from seed 0 and 64-token windows (its position table holds 128).
-
-    The session's ``tiny_model_dir`` draws its weights from whatever the random state is when it is first used;
-    with some draws it finds no span in these texts, which would make the comparisons below vacuous.
-    """
-    import torch
-    from conftest import build_tiny_model
-
-    with torch.random.fork_rng():
-        torch.manual_seed(0)
-        build_tiny_model(directory)
-    (directory / "quotes.json").write_text(json.dumps({"max_length": 64, "stride": 16}), encoding="utf-8")
-    return directory
 
 
 @pytest.fixture(scope="module")
