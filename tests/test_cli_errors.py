@@ -59,3 +59,15 @@ def test_verbose_shows_the_traceback_of_a_user_mistake(monkeypatch):
     monkeypatch.setattr(cli, "cmd_validate", lambda args: (_ for _ in ()).throw(UserInputError("bad")))
     with pytest.raises(UserInputError):
         cli.main(["--verbose", "validate", "x.jsonl"])
+
+
+@pytest.mark.parametrize("command", ["validate", "convert", "train", "config", "predict", "evaluate"])
+def test_every_command_says_what_it_does_with_an_example(capsys, command):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([command, "--help"])
+    text = capsys.readouterr().out
+    assert exit_info.value.code == 0
+    after_usage = text.split("\n\n", 1)[1]
+    assert "example" in after_usage.lower() and f"quotes {command} " in after_usage, "no example of use"
+    description = text.split("\n\n")[1]  # argparse: usage, blank line, description
+    assert len(description.split()) >= 8, f"`quotes {command} --help` has no description"

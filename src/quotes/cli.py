@@ -388,11 +388,21 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate",
         help="check gold files (Citron JSON/JSONL, CoNLL, BRAT dirs); exit 2 on errors or when nothing is found",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Check gold files and list every problem with file, line, document id and field path\n"
+        "(quotes[3].contents[0].end); exit 2 on any problem or when nothing is found.",
+        epilog="examples:\n  quotes validate data/annotations\n  quotes validate gold.jsonl /path/to/polnear/dev",
     )
     validate.add_argument("paths", nargs="+", help="files or directories")
 
     convert = commands.add_parser(
-        "convert", help="convert gold data: BRAT/JSON/CoNLL in, .jsonl/.json or CoNLL (.conll) out"
+        "convert",
+        help="convert gold data: BRAT/JSON/CoNLL in, .jsonl/.json or CoNLL (.conll) out",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Read gold data in any format quotes reads and write it as Citron JSON/JSONL or CoNLL, by the\n"
+        "output's suffix. CoNLL keeps tokens and tags only (no records, ids or whitespace); convert says so.",
+        epilog="examples:\n  quotes convert /path/to/polnear/dev -o polnear-dev.jsonl --attributions communication\n"
+        "  quotes convert data/annotations/splits/train.jsonl -o train.conll",
     )
     convert.add_argument("inputs", nargs="+", help="files or directories (BRAT directories hold .txt + .ann)")
     convert.add_argument(
@@ -468,7 +478,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--progress", choices=["auto", "on", "off"], default="auto", help="progress bar (auto: when stderr is a tty)"
     )
 
-    evaluate = commands.add_parser("evaluate", help="score a model on gold data; write JSON/Markdown/HTML reports")
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score a model on gold data; write JSON/Markdown/HTML reports",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Score a model (or the rule baseline) on gold documents beside the rule baseline, print the\n"
+        "Markdown report, write report.json/.md/.html and plots with --report-dir, and exit 1 under --fail-under.",
+        epilog="examples:\n"
+        "  quotes evaluate --model runs/open --data data/annotations/splits/test.jsonl --report-dir reports/open\n"
+        "  quotes evaluate --model runs/open --data gold.jsonl --fail-under quote_f1=0.6,end_to_end_by_name_f1=0.3\n"
+        "  quotes evaluate --model runs/open --data gold.jsonl --compare reports/main/report.json",
+    )
     evaluate.add_argument("--model", required=True, help="a model directory, or `rules` for the rule-based baseline")
     evaluate.add_argument("--data", required=True, nargs="+", help="gold files or directories (JSON, JSONL, BRAT)")
     evaluate.add_argument("--report-dir", help="write report.json, report.md, report.html and plots (*.svg) here")
