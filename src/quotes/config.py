@@ -24,6 +24,7 @@ from typing import Any, Literal
 import yaml
 
 from quotes.errors import UserInputError
+from quotes.labels import DEFAULT_MAX_LENGTH, DEFAULT_STRIDE, stride_problem
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +39,8 @@ class ModelConfig:
     config_overrides: dict[str, Any] = field(default_factory=dict)  # encoder config fields, e.g. {hidden_size: 32}
     attention_dropout: float | None = 0.0  # attention-probability dropout; 0 keeps SDPA's fused path (~40% less
     #   CPU training time: scripts/bench_train.py --model.attention_dropout=0.1); null keeps the encoder's own value
-    max_length: int = 256  # tokens per window, special tokens included; 256 is the CPU sweet spot
-    stride: int = 64  # tokens shared by consecutive windows, so every token is seen with context
+    max_length: int = DEFAULT_MAX_LENGTH  # tokens per window, special tokens included; 256 is the CPU sweet spot
+    stride: int = DEFAULT_STRIDE  # tokens shared by consecutive windows (64), so every token is seen with context
     word_shape: bool = False  # give the model each word's case (lower/Capitalised/ALLCAPS/none) as token_type_ids,
     #   for uncased encoders (docs/word-shape.md); needs an encoder with token type embeddings (BERT, not DistilBERT)
 
@@ -424,8 +425,8 @@ def _cross_checks(config: Config) -> list[str]:
     m, t = config.model, config.training
     if m.max_length < 8:
         errors.append(f"model.max_length: must be at least 8 tokens, got {m.max_length}")
-    if not 0 <= m.stride < m.max_length - 2:
-        errors.append(f"model.stride: must be >= 0 and < model.max_length - 2 ({m.max_length - 2}), got {m.stride}")
+    if problem := stride_problem(m.max_length, m.stride, "model.max_length"):
+        errors.append(f"model.stride: {problem}")
     if m.attention_dropout is not None and not 0 <= m.attention_dropout < 1:
         errors.append(f"model.attention_dropout: must be in [0, 1), got {m.attention_dropout}")
     if m.word_shape and "type_vocab_size" in m.config_overrides:

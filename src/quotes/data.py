@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from quotes.errors import UserInputError
-from quotes.labels import CutStats, count_cut_spans, spans_to_label_ids, word_shape_ids
+from quotes.labels import (
+    DEFAULT_MAX_LENGTH,
+    DEFAULT_STRIDE,
+    CutStats,
+    count_cut_spans,
+    spans_to_label_ids,
+    stride_problem,
+    word_shape_ids,
+)
 from quotes.schema import DataValidationError, Document, ValidationIssue
 from quotes.text import QUOTE_MARKS, sentences
 
@@ -314,8 +322,8 @@ def encode_windows(tokenizer: Any, text: str, max_length: int, stride: int) -> A
 def window_features(
     documents: Sequence[Document],
     tokenizer: Any,
-    max_length: int = 256,
-    stride: int = 64,
+    max_length: int = DEFAULT_MAX_LENGTH,
+    stride: int = DEFAULT_STRIDE,
     *,
     word_shape: bool = False,
 ) -> tuple[dict[str, list], WindowStats]:
@@ -324,9 +332,8 @@ def window_features(
     With ``word_shape`` also ``token_type_ids``: each token's :func:`~quotes.labels.word_shape_ids` (the case an
     uncased tokenizer drops); without it the model sees no token type ids, as before.
     """
-    if not 0 <= stride < max_length - 2:
-        limit = max_length - 2
-        raise UserInputError(f"stride ({stride} tokens) must be >= 0 and smaller than max_length - 2 ({limit})")
+    if problem := stride_problem(max_length, stride):
+        raise UserInputError(f"stride (tokens) {problem}")
     columns: dict[str, list] = {"input_ids": [], "attention_mask": [], "labels": [], "document": [], "window": []}
     if word_shape:
         columns["token_type_ids"] = []
@@ -354,8 +361,8 @@ def window_features(
 def build_dataset(
     documents: Sequence[Document],
     tokenizer: Any,
-    max_length: int = 256,
-    stride: int = 64,
+    max_length: int = DEFAULT_MAX_LENGTH,
+    stride: int = DEFAULT_STRIDE,
     *,
     word_shape: bool = False,
 ) -> tuple[datasets.Dataset, WindowStats]:

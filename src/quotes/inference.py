@@ -35,6 +35,7 @@ from quotes.labels import (
     WORD_SHAPE_TYPES,
     merge_split_contents,
     snap_to_words,
+    stride_problem,
     tags_to_spans,
     viterbi_decode,
     word_shape_ids,
@@ -119,8 +120,8 @@ class QuoteExtractor:
         for name, value in (("max_length", max_length), ("stride", stride)):
             if not is_int(value):
                 raise TypeError(f"{name} must be an int (tokens), got {type(value).__name__}")
-        if not 0 <= stride < max_length - 2:
-            raise UserInputError(f"stride ({stride} tokens) must be >= 0 and below max_length - 2 ({max_length - 2})")
+        if problem := stride_problem(max_length, stride):
+            raise UserInputError(f"stride (tokens) {problem}")
         labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
         if tuple(labels) != LABELS:
             raise UserInputError(f"the model's labels {labels} are not quotes' labels {list(LABELS)}")

@@ -17,6 +17,21 @@ from typing import Any
 
 from quotes.schema import KINDS, ScoredSpan, Span
 
+DEFAULT_MAX_LENGTH, DEFAULT_STRIDE = 256, 64
+"""Tokens per window (special tokens included; 256 is the CPU sweet spot) and tokens that neighbouring windows share."""
+
+
+def stride_problem(max_length: int, stride: int, length_name: str = "max_length") -> str | None:
+    """Why ``stride`` does not fit windows of ``max_length`` tokens (two of them special), or ``None`` if it does.
+
+    >>> stride_problem(256, 64) is None, stride_problem(64, 62)
+    (True, 'must be >= 0 and < max_length - 2 (62), got 62')
+    """
+    if 0 <= stride < max_length - 2:
+        return None
+    return f"must be >= 0 and < {length_name} - 2 ({max_length - 2}), got {stride}"
+
+
 LABELS: tuple[str, ...] = ("O", *(f"{prefix}-{kind}" for kind in KINDS for prefix in ("B", "I")))
 LABEL2ID: dict[str, int] = {label: index for index, label in enumerate(LABELS)}
 ID2LABEL: dict[int, str] = dict(enumerate(LABELS))

@@ -17,11 +17,10 @@ from typing import Any
 
 from quotes import __version__
 from quotes.errors import UserInputError
-from quotes.labels import LABELS
+from quotes.labels import DEFAULT_MAX_LENGTH, DEFAULT_STRIDE, LABELS, stride_problem
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_LENGTH, DEFAULT_STRIDE = 256, 64
 QUOTES_FILE = "quotes.json"
 """Our metadata beside the weights: labels, window size and overlap, ``predict`` defaults, package version."""
 DTYPES = ("auto", "fp32", "bf16", "fp16")
@@ -261,8 +260,10 @@ def _check_meta(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
     max_length, stride = meta.get("max_length", DEFAULT_MAX_LENGTH), meta.get("stride", DEFAULT_STRIDE)
     if not is_int(max_length) or max_length < 3:
         errors.append(f"max_length: expected an int >= 3 (tokens), got {max_length!r}")
-    elif not is_int(stride) or not 0 <= stride < max_length - 2:
-        errors.append(f"stride: expected an int in [0, max_length - 2) = [0, {max_length - 2}), got {stride!r}")
+    elif not is_int(stride):
+        errors.append(f"stride: expected an int (tokens), got {stride!r}")
+    elif problem := stride_problem(max_length, stride):
+        errors.append(f"stride: {problem}")
     if "labels" in meta and meta["labels"] != list(LABELS):
         errors.append(f"labels: expected {list(LABELS)}, got {meta['labels']!r}")
     if not isinstance(meta.get("word_shape", False), bool):
