@@ -1,6 +1,6 @@
 """Citron JSON files: ``.json`` (one document) and ``.jsonl`` (one document per line), read and written.
 
-The format is the spec's (``id``, ``text``, ``quotes``; see ANNOTATION_GUIDELINES.md), the one the BBC Citron quote
+The format is the spec's (``id``, ``text``, ``quotes``; README, "Data format"), the one the BBC Citron quote
 extractor uses, plus what a document read from elsewhere may carry: ``unlinked_spans`` (labelled spans with no
 record, from CoNLL) and any other top-level field (``url``, ``license``), kept as metadata and written back out.
 JSONL lines end at ``\\n`` and nowhere else: U+2028, U+2029, U+0085 and control characters are valid inside JSON
