@@ -128,3 +128,13 @@ def test_baseline_logs_what_the_linker_did_over_a_batch(extractor, caplog):
     caplog.set_level("DEBUG", logger="quotes.baseline")
     extractor.predict(["‘Nuclear blackmail,’ posted Dmitry Rogozin, a senator.", "No quote here."])
     assert "rules: linked 2 document(s): 1 record(s) from 1 content span(s)" in caplog.text
+
+
+def test_baseline_predict_takes_min_score_like_the_model(extractor):
+    text = "‘We held the line,’ he said. Officials said the talks would resume."
+    records = extractor.predict(text)
+    assert records and all(r.score == 1.0 for r in records)  # rules are sure of what they find
+    assert extractor.predict(text, min_score=1.0) == records
+    assert extractor.predict([text], min_score=0.5) == [records]
+    with pytest.raises(ValueError, match="min_score"):
+        extractor.predict(text, min_score=1.5)

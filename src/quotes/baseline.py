@@ -16,6 +16,7 @@ from typing import overload
 
 from quotes.lexicon import COMMUNICATION_LEMMAS, lemma
 from quotes.linking import LinkStats, link
+from quotes.model_folder import check_settings
 from quotes.schema import QuoteRecord, ScoredSpan
 from quotes.text import QUOTE_MARKS, QUOTE_PAIRS, paragraphs, sentences
 
@@ -105,19 +106,27 @@ class RuleBasedExtractor:
         self.max_speaker_words = max_speaker_words  # longest clause taken whole as a source noun phrase
 
     @overload
-    def predict(self, texts: str, batch_size: int = ...) -> list[QuoteRecord]: ...
+    def predict(self, texts: str, batch_size: int = ..., *, min_score: float | None = ...) -> list[QuoteRecord]: ...
 
     @overload
-    def predict(self, texts: Sequence[str], batch_size: int = ...) -> list[list[QuoteRecord]]: ...
+    def predict(
+        self, texts: Sequence[str], batch_size: int = ..., *, min_score: float | None = ...
+    ) -> list[list[QuoteRecord]]: ...
 
-    def predict(self, texts: str | Sequence[str], batch_size: int = 16) -> list[QuoteRecord] | list[list[QuoteRecord]]:
-        """Quote records of one text (a ``str``) or of each text of a list; ``batch_size`` is accepted and unused."""
+    def predict(
+        self, texts: str | Sequence[str], batch_size: int = 16, *, min_score: float | None = None
+    ) -> list[QuoteRecord] | list[list[QuoteRecord]]:
+        """Quote records of one text (a ``str``) or of each text of a list, as :meth:`QuoteExtractor.predict`.
+
+        ``batch_size`` is accepted and unused; ``min_score`` drops records scored below it, as the model's does.
+        """
+        check_settings(min_score=min_score)
         if isinstance(texts, str):
-            return link(texts, self.find_spans(texts))
+            return _at_least(link(texts, self.find_spans(texts)), min_score)
         if not isinstance(texts, Sequence) or not all(isinstance(t, str) for t in texts):
             raise TypeError(f"predict takes a str or a list of str, got {type(texts).__name__}")
         stats = LinkStats()
-        records = [link(text, self.find_spans(text), stats=stats) for text in texts]
+        records = [_at_least(link(text, self.find_spans(text), stats=stats), min_score) for text in texts]
         logger.debug("rules: %s", stats.summary())
         return records
 
@@ -451,3 +460,8 @@ def _resolve(text: str, candidates: list[_Candidate]) -> list[tuple[str, ScoredS
         taken += parts
     ordered = sorted(taken, key=lambda part: part[1])
     return [(kind, ScoredSpan(start, end, text[start:end], 1.0)) for kind, start, end in ordered]
+
+
+def _at_least(records: list[QuoteRecord], min_score: float | None) -> list[QuoteRecord]:
+    """The records scored ``min_score`` or more (all of them when it is ``None`` or 0)."""
+    return [r for r in records if r.score >= min_score] if min_score else records

@@ -260,25 +260,8 @@ def chunks(documents: Iterable[InputDocument], chunk_size: int) -> Iterator[list
 
 
 def predict_chunk(predictor: Any, texts: list[str], batch_size: int, min_score: float | None) -> list[list[Any]]:
-    """``predictor.predict(texts)``, keeping records scored ``min_score`` or more.
-
-    Passed on as ``predict(..., min_score=)`` where the predictor takes it, else filtered here (same rule: a
-    record's own ``score`` against the threshold).
-    """
-    if min_score is None:
-        return predictor.predict(texts, batch_size=batch_size)
-    if _takes_min_score(predictor):
-        return predictor.predict(texts, batch_size=batch_size, min_score=min_score)
-    return [[r for r in records if r.score >= min_score] for records in predictor.predict(texts, batch_size=batch_size)]
-
-
-def _takes_min_score(predictor: Any) -> bool:
-    import inspect
-
-    try:
-        return "min_score" in inspect.signature(predictor.predict).parameters
-    except (TypeError, ValueError):
-        return False
+    """``predictor.predict(texts)`` (a model or the rules), keeping records scored ``min_score`` or more."""
+    return predictor.predict(texts, batch_size=batch_size, min_score=min_score)
 
 
 def predict_documents(
