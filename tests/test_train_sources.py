@@ -133,3 +133,4 @@ def test_joint_config_is_valid_with_polnear_dir_set(monkeypatch, tmp_path):
     assert [s.repeat for s in sources] == [1, 4, 4]
     assert sources[0].path == f"{tmp_path}/polnear/train"
     assert config.data.attributions == config.predict.attributions == "communication"
+    assert config.data.conventions == "guidelines"

@@ -82,6 +82,8 @@ class DataConfig:
     validation: list[str] = field(default_factory=list)  # dev set: early stopping and best checkpoint; empty = none
     test: list[str] = field(default_factory=lambda: ["data/annotations/splits/test.jsonl"])  # scored after training
     attributions: Literal["all", "communication"] = "all"  # BRAT input: keep beliefs/thoughts, or speech acts only
+    conventions: Literal["source", "guidelines"] = "source"  # BRAT input: keep its span boundaries (PolNeAR's,
+    #   comparable with published scores), or redraw them to our guidelines' (docs/training.md; quotes.conventions)
 
 
 @dataclass

@@ -92,7 +92,7 @@ def _pick_split(loaded: Any, split: str, source: str) -> Any:
     return loaded[split]
 
 
-def read_entry(entry: str, section: str, attributions: str) -> list[Document]:
+def read_entry(entry: str, section: str, attributions: str, conventions: str = "source") -> list[Document]:
     """The documents of one ``data.<section>`` entry (a path, a saved dataset folder or ``hub:org/name[:split]``)."""
     import datasets
 
@@ -102,7 +102,7 @@ def read_entry(entry: str, section: str, attributions: str) -> list[Document]:
     path = Path(entry)
     if is_saved_dataset(path):
         return documents_from_dataset(_pick_split(datasets.load_from_disk(str(path)), section, entry), entry)
-    return read_documents(path, attributions=attributions)  # type: ignore[arg-type]
+    return read_documents(path, attributions=attributions, conventions=conventions)  # type: ignore[arg-type]
 
 
 def _load_hub_dataset(name: str, split: str, where: str) -> Any:
@@ -150,7 +150,7 @@ def read_train_sources(config: Config) -> list[Document]:
     """
     documents: list[Document] = []
     for index, source in enumerate(train_sources(config.data.train)):
-        found = read_entry(source.path, "train", config.data.attributions)
+        found = read_entry(source.path, "train", config.data.attributions, config.data.conventions)
         if source.repeat > 1:
             logger.info(
                 "data.train[%d]: %s: %d documents x %d = %d",
@@ -183,7 +183,10 @@ def read_splits(config: Config, data: Any = None) -> dict[str, list[Document]]:
         if section == "train":
             splits[section] = read_train_sources(config)
         elif entries:
-            splits[section] = [doc for entry in entries for doc in read_entry(entry, section, config.data.attributions)]
+            data = config.data
+            splits[section] = [
+                doc for e in entries for doc in read_entry(e, section, data.attributions, data.conventions)
+            ]
     if not splits.get("train"):
         paths = ", ".join(entry_path(entry) for entry in config.data.train)
         where = "the data given for train" if "train" in given else paths or "no entries"
