@@ -668,8 +668,9 @@ def log_report(report: BratReport, where: str | Path) -> None:
         skipped = sum(value for key, value in counts.items() if key.startswith("conventions.skipped."))
         examples = "; ".join(str(issue) for issue in report.conventions[:_EXAMPLES])
         logger.info(
-            "%s: %d spans changed to our guidelines' conventions (data.conventions: guidelines): %s; %d skipped "
-            "(the span would overlap another); first: %s (each is logged at DEBUG and listed by scan_brat)",
+            "%s: %d spans changed (or records dropped) to our guidelines' conventions (data.conventions: "
+            "guidelines): %s; %d skipped (the span would overlap another); first: %s (each is logged at DEBUG and "
+            "listed by scan_brat)",
             where,
             len(report.conventions) - skipped,
             made,

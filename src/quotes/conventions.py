@@ -346,13 +346,14 @@ def to_guidelines(document: Document) -> tuple[Document, list[Change]]:
     """
     text = document.text
     changes: list[Change] = []
-    records: list[list[list]] = []  # per record: [kind, span] pairs, changed in place
+    records: list[list[list]] = []  # per record kept: [kind, span] pairs, changed in place
+    kept: list[int] = []  # the index of each record kept
     for index, quote in enumerate(document.quotes):
         if quote.cue is not None and is_negated(quote.cue.text):
             changes.append(Change("record.negated_cue", index, "CUE", quote.cue, None))
             continue
         records.append([[kind, span] for kind, span in quote.labelled_spans()])
-    kept = [i for i, q in enumerate(document.quotes) if not (q.cue is not None and is_negated(q.cue.text))]
+        kept.append(index)
     seen: set[tuple[str, str, int, int]] = set()  # a span shared by two records changes once
     for number, parts in zip(kept, records, strict=True):
         for part in parts:
@@ -363,7 +364,7 @@ def to_guidelines(document: Document) -> tuple[Document, list[Change]]:
                     continue
                 if _grows_into_other(after, before, part, records):
                     if name == "content.leading_that" and _take_that_from_cue(
-                        text, after, before, parts, changes, number
+                        text, after, part, parts, records, changes, number
                     ):
                         part[1] = after
                         changes.append(Change(name, number, part[0], before, after))
@@ -395,13 +396,19 @@ def _grows_into_other(after: Span, before: Span, own: list, records: list[list[l
 
 
 def _take_that_from_cue(
-    text: str, content: Span, before: Span, parts: list[list], changes: list[Change], number: int
+    text: str,
+    content: Span,
+    own: list,
+    parts: list[list],
+    records: list[list[list]],
+    changes: list[Change],
+    number: int,
 ) -> bool:
     """Move a ``that`` that ends the record's own cue (``said that``) into its content; False when it cannot."""
     cue_part = next((part for part in parts if part[0] == "CUE"), None)
     if cue_part is None:
         return False
-    cue = cue_part[1]
+    cue, before = cue_part[1], own[1]
     if not (cue.start < content.start < cue.end <= before.start):
         return False
     end = content.start
@@ -411,6 +418,9 @@ def _take_that_from_cue(
     if shorter is cue:
         return False
     cue_part[1] = shorter
+    if _grows_into_other(content, before, own, records):  # it overlaps more than the cue's that
+        cue_part[1] = cue
+        return False
     changes.append(Change("cue.that_to_content", number, "CUE", cue, shorter))
     return True
 
