@@ -7,7 +7,9 @@ each a function below: parse the ``T``/``E``/``#`` lines (:func:`_parse_ann`), b
 re-validate the document (:func:`_read_pair`). Broken files raise one :class:`DataValidationError` naming file,
 line, document and ``T``/``E`` id of every problem; what PolNeAR leaves unused by design is counted and logged at
 INFO; annotation slips are repaired by fixed rules (listed in :func:`read_brat`), counted (:data:`WARNING_COUNTS`)
-and summarised in a WARNING with the first examples. Nothing is dropped or changed without a count.
+and summarised in a WARNING with the first examples. Nothing is dropped or changed without a count. With
+``conventions="guidelines"`` the assembled document's spans are redrawn to our guidelines' boundaries
+(:mod:`quotes.conventions`), each change counted (``conventions.<rule>``) and summarised at INFO.
 :func:`scan_brat` returns the same as a :class:`BratReport` with every count, for statistics.
 """
 
@@ -22,6 +24,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
+from quotes.conventions import CONVENTIONS, RULE_NAMES, Conventions, count_changes, to_guidelines
 from quotes.errors import UserInputError
 from quotes.lexicon import is_communication_cue
 from quotes.schema import (
@@ -81,12 +84,14 @@ class BratReport:
     counts: Counter[str] = field(default_factory=Counter)
     warnings: list[ValidationIssue] = field(default_factory=list)
     errors: list[ValidationIssue] = field(default_factory=list)
+    conventions: list[ValidationIssue] = field(default_factory=list)  # each span changed to our guidelines
 
     def extend(self, other: BratReport) -> None:
         self.documents.extend(other.documents)
         self.counts.update(other.counts)
         self.warnings.extend(other.warnings)
         self.errors.extend(other.errors)
+        self.conventions.extend(other.conventions)
 
 
 @dataclass
@@ -469,7 +474,9 @@ def _resolve_once(records: list[_Record], text: str) -> tuple[list[_Record], set
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _read_pair(text: str, ann: str, log: _Log, attributions: Attributions) -> Document | None:
+def _read_pair(
+    text: str, ann: str, log: _Log, attributions: Attributions, conventions: Conventions = "source"
+) -> Document | None:
     """The document of one pair (None when it has errors), with every count and repair in ``log.report``."""
     records = _build_records(_parse_ann(ann, text, log), text, log)
     if log.report.errors:
@@ -482,9 +489,21 @@ def _read_pair(text: str, ann: str, log: _Log, attributions: Attributions) -> Do
     quotes = [Quote.from_labelled((part.kind, part.span) for part in record.parts) for record in records]
     quotes.sort(key=lambda quote: (quote.contents[0].start, quote.contents[0].end))
     document = Document(log.document_id, text, tuple(quotes))
+    if conventions == "guidelines":
+        document = _to_guidelines(document, log)
     for issue in validate_document(document):  # a bug here, not in the data: the rules above should prevent it
         log.error(None, issue.path, f"reader produced an invalid document: {issue.problem}")
     return None if log.report.errors else document
+
+
+def _to_guidelines(document: Document, log: _Log) -> Document:
+    """The document with our guidelines' span conventions (:mod:`quotes.conventions`), every change counted."""
+    converted, changes = to_guidelines(document)
+    log.report.counts.update(count_changes(changes))
+    for change in changes:
+        where = f"quotes[{change.record}] {change.kind}"
+        log.report.conventions.append(ValidationIssue(log.file, None, log.document_id, where, change.describe()))
+    return converted
 
 
 def _subtract(span: Span, claimed: Iterable[tuple[int, int, str]], text: str) -> list[Span]:
@@ -540,6 +559,7 @@ def scan_brat_document(
     *,
     attributions: Attributions = "all",
     document_id: str | None = None,
+    conventions: Conventions = "source",
 ) -> BratReport:
     """Read one BRAT pair into a :class:`BratReport` without raising on bad data or logging.
 
@@ -549,12 +569,17 @@ def scan_brat_document(
         attributions: ``"communication"`` keeps only records whose cue passes
             :func:`quotes.lexicon.is_communication_cue` (records without a cue are kept).
         document_id: defaults to the name of ``txt_path`` without its suffix.
+        conventions: ``"source"`` keeps the file's span boundaries; ``"guidelines"`` converts them to our
+            guidelines' (:func:`quotes.conventions.to_guidelines`), each change counted (``conventions.<rule>``)
+            and listed in :attr:`BratReport.conventions`.
 
     Returns:
         The report; ``documents`` holds the document only when ``errors`` is empty.
     """
     if attributions not in ("all", "communication"):
         raise UserInputError(f"attributions must be 'all' or 'communication', got {attributions!r}")
+    if conventions not in CONVENTIONS:
+        raise UserInputError(f"conventions must be 'source' or 'guidelines', got {conventions!r}")
     txt_path, ann_path = Path(txt_path), Path(ann_path)
     document_id = document_id if document_id is not None else txt_path.stem
     report = BratReport()
@@ -563,14 +588,16 @@ def scan_brat_document(
     if text is None or ann is None:
         return report
     log = _Log(str(ann_path), document_id, report)
-    document = _read_pair(text, ann, log, attributions)
+    document = _read_pair(text, ann, log, attributions, conventions)
     if document is not None:
         report.documents.append(document)
         _count_document(report, document)
     return report
 
 
-def scan_brat(directory: str | Path, *, attributions: Attributions = "all") -> BratReport:
+def scan_brat(
+    directory: str | Path, *, attributions: Attributions = "all", conventions: Conventions = "source"
+) -> BratReport:
     """Read every ``<name>.txt`` + ``<name>.ann`` pair of ``directory`` (sorted by name) into one report.
 
     Never raises on bad data and logs nothing: the report lists every error and every repair, for tools that
@@ -579,6 +606,7 @@ def scan_brat(directory: str | Path, *, attributions: Attributions = "all") -> B
     Args:
         directory: a folder such as PolNeAR's ``train``; other files in it are ignored.
         attributions: as for :func:`scan_brat_document`.
+        conventions: as for :func:`scan_brat_document`.
 
     Raises:
         FileNotFoundError: ``directory`` is not a directory.
@@ -596,7 +624,11 @@ def scan_brat(directory: str | Path, *, attributions: Attributions = "all") -> B
     if not texts and not anns:
         report.errors.append(ValidationIssue(str(directory), None, None, "", "no <name>.txt + <name>.ann pairs found"))
     for name in sorted(texts.keys() & anns.keys()):
-        report.extend(scan_brat_document(texts[name], anns[name], attributions=attributions, document_id=name))
+        report.extend(
+            scan_brat_document(
+                texts[name], anns[name], attributions=attributions, document_id=name, conventions=conventions
+            )
+        )
     return report
 
 
@@ -629,6 +661,24 @@ def log_report(report: BratReport, where: str | Path) -> None:
         )
         for issue in report.warnings:
             logger.debug("repaired: %s", issue)
+    if report.conventions:
+        made = ", ".join(
+            f"{rule}={counts[f'conventions.{rule}']}" for rule in RULE_NAMES if counts[f"conventions.{rule}"]
+        )
+        skipped = sum(value for key, value in counts.items() if key.startswith("conventions.skipped."))
+        examples = "; ".join(str(issue) for issue in report.conventions[:_EXAMPLES])
+        logger.info(
+            "%s: %d spans changed (or records dropped) to our guidelines' conventions (data.conventions: "
+            "guidelines): %s; %d skipped (the span would overlap another); first: %s (each is logged at DEBUG and "
+            "listed by scan_brat)",
+            where,
+            len(report.conventions) - skipped,
+            made,
+            skipped,
+            examples,
+        )
+        for issue in report.conventions:
+            logger.debug("converted: %s", issue)
 
 
 def _finish(report: BratReport, where: str | Path) -> list[Document]:
@@ -645,6 +695,7 @@ def read_brat_document(
     *,
     attributions: Attributions = "all",
     document_id: str | None = None,
+    conventions: Conventions = "source",
 ) -> Document:
     """Read one BRAT ``.txt``/``.ann`` pair into a :class:`Document` (one :class:`Quote` per ``E`` line).
 
@@ -653,15 +704,20 @@ def read_brat_document(
         ann_path: its standoff annotation.
         attributions: ``"communication"`` keeps only records whose cue is an act of communication.
         document_id: defaults to the name of ``txt_path`` without its suffix.
+        conventions: ``"guidelines"`` converts the spans to our guidelines' boundaries (:mod:`quotes.conventions`).
 
     Raises:
         DataValidationError: every problem in the pair, each naming file, line, document id and T/E id.
     """
-    report = scan_brat_document(txt_path, ann_path, attributions=attributions, document_id=document_id)
+    report = scan_brat_document(
+        txt_path, ann_path, attributions=attributions, document_id=document_id, conventions=conventions
+    )
     return _finish(report, ann_path)[0]
 
 
-def read_brat(directory: str | Path, *, attributions: Attributions = "all") -> list[Document]:
+def read_brat(
+    directory: str | Path, *, attributions: Attributions = "all", conventions: Conventions = "source"
+) -> list[Document]:
     """Read every ``<name>.txt`` + ``<name>.ann`` pair of a directory, sorted by name; the id is ``<name>``.
 
     Each ``E`` line with a ``Content`` argument becomes a :class:`Quote`: its ``Content`` arguments (``Content2``
@@ -701,9 +757,13 @@ def read_brat(directory: str | Path, *, attributions: Attributions = "all") -> l
         attributions: ``"all"`` keeps every attribution; ``"communication"`` drops records whose cue is a
             belief or thought (``figures``, ``thinks``) per :func:`quotes.lexicon.is_communication_cue`; records
             without a cue are kept.
+        conventions: ``"source"`` keeps PolNeAR's span boundaries (scores compare with published ones);
+            ``"guidelines"`` converts them to our guidelines' (:func:`quotes.conventions.to_guidelines`: speaker
+            appositives, cue auxiliaries, quotation marks, a leading ``that``, final punctuation; negated cues
+            dropped), after overlaps are resolved, each change counted and logged at INFO.
 
     Raises:
         DataValidationError: every problem in every file, each naming file, line, document id and T/E id.
         FileNotFoundError: ``directory`` is not a directory.
     """
-    return _finish(scan_brat(directory, attributions=attributions), directory)
+    return _finish(scan_brat(directory, attributions=attributions, conventions=conventions), directory)

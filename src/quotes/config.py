@@ -45,13 +45,45 @@ class ModelConfig:
     #   for uncased encoders (docs/word-shape.md); needs an encoder with token type embeddings (BERT, not DistilBERT)
 
 
+@dataclass(frozen=True)
+class TrainSource:
+    """A ``data.train`` entry written as a mapping: a source and how many times its documents enter the training set.
+
+    >>> TrainSource("data/annotations/splits/train.jsonl", repeat=4)
+    TrainSource(path='data/annotations/splits/train.jsonl', repeat=4)
+
+    Upsampling a small source (our seed data) beside a large one (PolNeAR) lets one joint training teach both,
+    instead of a second stage that forgets the first.
+    """
+
+    path: str  # as a plain entry: a file or dir, a saved datasets folder, or hub:org/name[:split]
+    repeat: int = 1  # times the source's documents appear in the training set (epochs count the enlarged set)
+
+
+def train_sources(entries: list[str | TrainSource]) -> list[TrainSource]:
+    """``data.train`` entries as :class:`TrainSource` (a plain path string repeats once).
+
+    >>> train_sources(["a.jsonl", TrainSource("b.jsonl", 3)])
+    [TrainSource(path='a.jsonl', repeat=1), TrainSource(path='b.jsonl', repeat=3)]
+    """
+    return [entry if isinstance(entry, TrainSource) else TrainSource(entry) for entry in entries]
+
+
+def entry_path(entry: str | TrainSource) -> str:
+    """The path (or ``hub:`` reference) of a data entry, whichever way it is written."""
+    return entry.path if isinstance(entry, TrainSource) else entry
+
+
 @dataclass
 class DataConfig:
-    train: list[str] = field(default_factory=lambda: ["data/annotations/splits/train.jsonl"])  # files or dirs,
-    #   a saved datasets folder, or a Hub dataset: hub:org/name (split train) or hub:org/name:split
+    train: list[str | TrainSource] = field(default_factory=lambda: ["data/annotations/splits/train.jsonl"])  # files
+    #   or dirs, a saved datasets folder, or a Hub dataset: hub:org/name (split train) or hub:org/name:split; an
+    #   entry {path: P, repeat: N} puts P's documents N times into the training set (upsampling a small source)
     validation: list[str] = field(default_factory=list)  # dev set: early stopping and best checkpoint; empty = none
     test: list[str] = field(default_factory=lambda: ["data/annotations/splits/test.jsonl"])  # scored after training
     attributions: Literal["all", "communication"] = "all"  # BRAT input: keep beliefs/thoughts, or speech acts only
+    conventions: Literal["source", "guidelines"] = "source"  # BRAT input: keep its span boundaries (PolNeAR's,
+    #   comparable with published scores), or redraw them to our guidelines' (docs/training.md; quotes.conventions)
 
 
 @dataclass
@@ -339,12 +371,56 @@ def _build(
         if dataclasses.is_dataclass(hint):
             values[key] = _build(hint, value, f"{path}.", source, errors, overridden)
             continue
+        where = f"command line: --{path}" if path in overridden else f"{source}: {path}"
         try:
             values[key] = _coerce(value, hint)
+        except _KeyedErrors as error:
+            errors.extend(f"{where}{suffix}: {problem}" for suffix, problem in error.problems)
         except (TypeError, ValueError) as error:
-            where = f"command line: --{path}" if path in overridden else f"{source}: {path}"
             errors.append(f"{where}: {error}")
     return cls(**values)
+
+
+class _KeyedErrors(ValueError):
+    """Problems inside a value, each with the path below the key (``[1].repeat``), to name ``data.train[1].repeat``."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{suffix}: {problem}" for suffix, problem in problems))
+
+
+def _train_source(value: Any) -> str | TrainSource:
+    """A ``data.train`` entry: a path string as before, or a mapping ``{path: P, repeat: N}`` checked key by key."""
+    if not isinstance(value, dict):
+        if isinstance(value, list) or value is None:
+            expected = "a path string or a mapping {path: ..., repeat: N}"
+            raise _KeyedErrors([("", f"expected {expected}, got {type(value).__name__} {value!r}")])
+        return _coerce(value, str)
+    problems: list[tuple[str, str]] = []
+    names = [f.name for f in dataclasses.fields(TrainSource)]
+    for key in value:
+        if key not in names:
+            close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"valid keys: {', '.join(names)}"
+            problems.append((f".{key}", f"unknown key ({hint})"))
+    path = value.get("path")
+    if "path" not in value:
+        problems.append(("", f"missing key 'path' in {value!r} (write {{path: FILE_OR_DIR, repeat: N}})"))
+    else:
+        try:
+            path = _coerce(path, str)
+            if not path.strip():
+                problems.append((".path", "empty path: name a file, folder or hub:org/name"))
+        except (TypeError, ValueError) as error:
+            problems.append((".path", str(error)))
+    repeat = value.get("repeat", 1)
+    if isinstance(repeat, bool) or not isinstance(repeat, int):
+        problems.append((".repeat", f"expected a whole number >= 1, got {type(repeat).__name__} {repeat!r}"))
+    elif repeat < 1:
+        problems.append((".repeat", f"must be >= 1 (times the documents appear), got {repeat}"))
+    if problems:
+        raise _KeyedErrors(problems)
+    return TrainSource(path, repeat)
 
 
 _ENV = re.compile(r"\$\{(\w+)\}")
@@ -372,6 +448,8 @@ def _coerce(value: Any, hint: Any) -> Any:
         if value is None and type(None) in args:
             return None
         inner = [a for a in args if a is not type(None)]
+        if TrainSource in inner:
+            return _train_source(value)
         return _coerce(value, inner[0])
     if origin is Literal:
         if value not in args:
@@ -379,7 +457,15 @@ def _coerce(value: Any, hint: Any) -> Any:
         return value
     if origin is list:
         items = value if isinstance(value, list) else [value]
-        return [_coerce(item, args[0]) for item in items]
+        result, problems = [], []
+        for index, item in enumerate(items):
+            try:
+                result.append(_coerce(item, args[0]))
+            except _KeyedErrors as error:  # name the item: data.train[1].repeat
+                problems.extend((f"[{index}]{suffix}", problem) for suffix, problem in error.problems)
+        if problems:
+            raise _KeyedErrors(problems)
+        return result
     if origin is dict:
         if not isinstance(value, dict):
             raise TypeError(f"expected a mapping, got {type(value).__name__} {value!r}")
@@ -540,7 +626,8 @@ def check_data_paths(config: Config, skip: frozenset[str] = frozenset()) -> None
     for section in ("train", "validation", "test"):
         if section in skip:
             continue
-        for index, path in enumerate(getattr(config.data, section)):
+        for index, entry in enumerate(getattr(config.data, section)):
+            path = entry_path(entry)
             if path.startswith("hub:"):
                 if not re.fullmatch(r"hub:[A-Za-z0-9][\w.-]*(/[\w.-]+)?(:[\w.\[\]%:+-]+)?", path):
                     errors.append(f"data.{section}[{index}]: {path}: expected hub:org/name or hub:org/name:split")

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 logger = logging.getLogger(__name__)
 
 Attributions = Literal["all", "communication"]
+Conventions = Literal["source", "guidelines"]  # quotes.conventions.Conventions (not imported: keep this light)
 
 EXPECTED = (
     "expected .json/.jsonl files (Citron JSON), .conll/.bio files (CoNLL token<TAB>tag), or a folder of "
@@ -50,7 +51,11 @@ def is_brat_directory(path: Path) -> bool:
 
 
 def read_documents(
-    paths: str | Path | Iterable[str | Path], *, attributions: Attributions = "all", allow_empty: bool = False
+    paths: str | Path | Iterable[str | Path],
+    *,
+    attributions: Attributions = "all",
+    allow_empty: bool = False,
+    conventions: Conventions = "source",
 ) -> list[Document]:
     """Read gold documents from Citron JSON/JSONL or CoNLL files, BRAT directories, or directories of them.
 
@@ -64,6 +69,8 @@ def read_documents(
         attributions: for BRAT input, ``"communication"`` keeps only records whose cue is an act of communication
             (the spec's definition); ``"all"`` keeps beliefs and thoughts as well (PolNeAR's own semantics).
         allow_empty: return ``[]`` for an input that holds no document instead of raising.
+        conventions: for BRAT input, ``"guidelines"`` redraws the spans to our guidelines' boundaries
+            (:mod:`quotes.conventions`); ``"source"`` keeps the corpus's own (PolNeAR's). Other formats are ours.
 
     Raises:
         FileNotFoundError: a path does not exist.
@@ -74,14 +81,20 @@ def read_documents(
     for path in map(Path, paths):
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such file or directory")
-    documents, issues = scan_documents(paths, attributions=attributions, allow_empty=allow_empty)
+    documents, issues = scan_documents(
+        paths, attributions=attributions, allow_empty=allow_empty, conventions=conventions
+    )
     if issues:
         raise DataValidationError(issues)
     return documents
 
 
 def scan_documents(
-    paths: str | Path | Iterable[str | Path], *, attributions: Attributions = "all", allow_empty: bool = False
+    paths: str | Path | Iterable[str | Path],
+    *,
+    attributions: Attributions = "all",
+    allow_empty: bool = False,
+    conventions: Conventions = "source",
 ) -> tuple[list[Document], list[ValidationIssue]]:
     """What :func:`read_documents` reads, with every problem returned instead of raised (for ``quotes validate``).
 
@@ -94,7 +107,7 @@ def scan_documents(
         issues.append(ValidationIssue(None, None, None, "", f"no input given: {EXPECTED}"))
     first_seen: dict[str, str] = {}
     for path in map(Path, paths):
-        found, problems = _read_path(path, attributions)
+        found, problems = _read_path(path, attributions, conventions)
         if not found and not problems and not allow_empty:
             problems = [_nothing_found(path)]
         issues.extend(problems)
@@ -112,7 +125,9 @@ def validate_paths(paths: str | Path | Iterable[str | Path]) -> tuple[list[Docum
     return scan_documents(paths)
 
 
-def _read_path(path: Path, attributions: Attributions) -> tuple[list[tuple[Document, str]], list[ValidationIssue]]:
+def _read_path(
+    path: Path, attributions: Attributions, conventions: Conventions = "source"
+) -> tuple[list[tuple[Document, str]], list[ValidationIssue]]:
     """``(document, file)`` pairs and problems of one input path, whatever its format."""
     from quotes.citron import JSON_SUFFIXES
     from quotes.conll import CONLL_SUFFIXES
@@ -120,26 +135,28 @@ def _read_path(path: Path, attributions: Attributions) -> tuple[list[tuple[Docum
     if not path.exists():
         return [], [ValidationIssue(str(path), None, None, "", "no such file or directory")]
     if path.is_file():
-        return _read_file(path, attributions)
+        return _read_file(path, attributions, conventions)
     found: list[tuple[Document, str]] = []
     issues: list[ValidationIssue] = []
     if is_brat_directory(path):
         from quotes.brat import log_report, scan_brat
 
-        report = scan_brat(path, attributions=attributions)
+        report = scan_brat(path, attributions=attributions, conventions=conventions)
         issues.extend(report.errors)
         if not report.errors:
             log_report(report, path)
             found.extend((document, str(path / f"{document.id}.ann")) for document in report.documents)
     suffixes = (*JSON_SUFFIXES, *CONLL_SUFFIXES)
     for file in sorted(p for p in path.rglob("*") if p.suffix in suffixes and p.is_file()):
-        more, problems = _read_file(file, attributions)
+        more, problems = _read_file(file, attributions, conventions)
         found.extend(more)
         issues.extend(problems)
     return found, issues
 
 
-def _read_file(path: Path, attributions: Attributions) -> tuple[list[tuple[Document, str]], list[ValidationIssue]]:
+def _read_file(
+    path: Path, attributions: Attributions, conventions: Conventions = "source"
+) -> tuple[list[tuple[Document, str]], list[ValidationIssue]]:
     from quotes.citron import JSON_SUFFIXES, read_citron_file
     from quotes.conll import CONLL_SUFFIXES, log_repairs, scan_conll
 
@@ -155,7 +172,7 @@ def _read_file(path: Path, attributions: Attributions) -> tuple[list[tuple[Docum
         txt = path.with_suffix(".txt")
         if not txt.is_file():
             return [], [ValidationIssue(name, None, path.stem, "", f"no {txt.name} next to it")]
-        report = scan_brat_document(txt, path, attributions=attributions)
+        report = scan_brat_document(txt, path, attributions=attributions, conventions=conventions)
         documents, issues = report.documents, report.errors
         if not issues:
             log_report(report, path)

@@ -24,7 +24,7 @@ from typing import Any
 from transformers import TrainerCallback  # already loaded by quotes.model_card
 
 from quotes import __version__
-from quotes.config import Config, ConfigError, check_data_paths, load_config
+from quotes.config import Config, ConfigError, check_data_paths, entry_path, load_config, train_sources
 from quotes.data import WindowStats, build_dataset
 from quotes.labels import IGNORE_INDEX, LABELS
 from quotes.metrics import window_seqeval_metrics
@@ -169,7 +169,9 @@ def train(
     datasets, stats = _windows(splits, tokenizer, config)
     set_seed(config.training.seed)
     model = build_model(config.model, model_config)
-    card = ModelCardData.from_run(config, stats, __version__, base_model=hub_base_model(config.model.name))
+    base_model = hub_base_model(config.model.name)
+    card = ModelCardData.from_run(_card_config(config), stats, __version__, base_model=base_model)
+    _card_repeats(card, config)
     card.hyperparameters["precision (this run)"] = f"{precision} on {device.describe()}"
     card.eval_split = eval_name
     card_callback = ModelCardCallback(card)
@@ -210,6 +212,19 @@ def _record_given_data(config: Config, given: dict[str, Any]) -> Config:
         return config
     described = {name: [f"<in-memory {type(split).__name__}, {len(split)} rows>"] for name, split in given.items()}
     return dataclasses.replace(config, data=dataclasses.replace(config.data, **described))
+
+
+def _card_config(config: Config) -> Config:
+    """The config as the model card reads it: ``data.train`` as path strings (repeats go in their own line)."""
+    paths = [entry_path(entry) for entry in config.data.train]
+    return dataclasses.replace(config, data=dataclasses.replace(config.data, train=paths))
+
+
+def _card_repeats(card: ModelCardData, config: Config) -> None:
+    """List upsampled training sources in the card: ``train repeated: 4x path``."""
+    repeated = [f"{s.repeat}x {s.path}" for s in train_sources(config.data.train) if s.repeat > 1]
+    if repeated:
+        card.data["train repeated"] = repeated
 
 
 def _choose_precision(config: Config) -> tuple[str, DeviceFacts]:

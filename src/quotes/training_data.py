@@ -8,6 +8,9 @@ Each entry of ``data.train`` / ``data.validation`` / ``data.test`` is one of:
 - ``hub:org/name`` or ``hub:org/name:split``: a Hub dataset loaded with ``datasets.load_dataset`` (the split
   defaults to the section's name; with ``HF_HUB_OFFLINE=1`` it comes from the local cache).
 
+A ``data.train`` entry may also be a mapping ``{path: <one of the above>, repeat: N}``: that source's documents
+enter the training set N times (:func:`read_train_sources`), to upsample a small source beside a large one.
+
 ``train(..., data=...)`` also takes a ``datasets.Dataset`` or a list of :class:`Document` (the training split), or a
 ``DatasetDict`` / dict of such splits. Rows need the columns ``id``, ``text`` and ``quotes`` (a list of Citron
 quote objects); other columns are ignored. Every row passes the same validation as a JSON file, with the dataset
@@ -16,11 +19,12 @@ and row named in errors.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
 
-from quotes.config import Config, ConfigError
+from quotes.config import Config, ConfigError, entry_path, train_sources
 from quotes.data import read_documents
 from quotes.errors import UserInputError
 from quotes.schema import DataValidationError, Document, document_from_dict
@@ -29,6 +33,8 @@ SPLITS = ("train", "validation", "test")
 HUB_PREFIX = "hub:"
 _HUB_REF = re.compile(r"^hub:([A-Za-z0-9][\w.-]*(?:/[\w.-]+)?)(?::([\w.\[\]%:+-]+))?$")
 COLUMNS = ("id", "text", "quotes")
+
+logger = logging.getLogger(__name__)
 
 
 def parse_hub_ref(entry: str, default_split: str) -> tuple[str, str]:
@@ -86,7 +92,7 @@ def _pick_split(loaded: Any, split: str, source: str) -> Any:
     return loaded[split]
 
 
-def read_entry(entry: str, section: str, attributions: str) -> list[Document]:
+def read_entry(entry: str, section: str, attributions: str, conventions: str = "source") -> list[Document]:
     """The documents of one ``data.<section>`` entry (a path, a saved dataset folder or ``hub:org/name[:split]``)."""
     import datasets
 
@@ -96,7 +102,7 @@ def read_entry(entry: str, section: str, attributions: str) -> list[Document]:
     path = Path(entry)
     if is_saved_dataset(path):
         return documents_from_dataset(_pick_split(datasets.load_from_disk(str(path)), section, entry), entry)
-    return read_documents(path, attributions=attributions)  # type: ignore[arg-type]
+    return read_documents(path, attributions=attributions, conventions=conventions)  # type: ignore[arg-type]
 
 
 def _load_hub_dataset(name: str, split: str, where: str) -> Any:
@@ -136,6 +142,28 @@ def in_memory_splits(data: Any) -> dict[str, Any]:
     return dict(data)
 
 
+def read_train_sources(config: Config) -> list[Document]:
+    """The training documents of every ``data.train`` entry, each source's documents ``repeat`` times over.
+
+    A source is read once; its copies are the same documents (same ids), one after another, so the enlarged set
+    is what the Trainer shuffles and what an epoch counts. Each source's count is logged.
+    """
+    documents: list[Document] = []
+    for index, source in enumerate(train_sources(config.data.train)):
+        found = read_entry(source.path, "train", config.data.attributions, config.data.conventions)
+        if source.repeat > 1:
+            logger.info(
+                "data.train[%d]: %s: %d documents x %d = %d",
+                index,
+                source.path,
+                len(found),
+                source.repeat,
+                len(found) * source.repeat,
+            )
+        documents.extend(found * source.repeat)
+    return documents
+
+
 def read_splits(config: Config, data: Any = None) -> dict[str, list[Document]]:
     """Documents per split: from ``data`` where it names the split, else from the config's entries.
 
@@ -152,9 +180,15 @@ def read_splits(config: Config, data: Any = None) -> dict[str, list[Document]]:
             )
             continue
         entries = getattr(config.data, section)
-        if entries:
-            splits[section] = [doc for entry in entries for doc in read_entry(entry, section, config.data.attributions)]
+        if section == "train":
+            splits[section] = read_train_sources(config)
+        elif entries:
+            data = config.data
+            splits[section] = [
+                doc for e in entries for doc in read_entry(e, section, data.attributions, data.conventions)
+            ]
     if not splits.get("train"):
-        where = "the data given for train" if "train" in given else ", ".join(config.data.train) or "no entries"
+        paths = ", ".join(entry_path(entry) for entry in config.data.train)
+        where = "the data given for train" if "train" in given else paths or "no entries"
         raise ConfigError([f"data.train: no training documents in {where}: the training set is empty"])
     return splits
