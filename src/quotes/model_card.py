@@ -56,6 +56,7 @@ class ModelCardData:
         }
         data = {name: list(getattr(config.data, name)) for name in ("train", "validation", "test")}
         data["attributions"] = [config.data.attributions]
+        data["conventions"] = [config.data.conventions]  # BRAT spans as the source drew them, or redrawn to ours
         return cls(
             base_model=base_model,
             encoder=config.model.name,
