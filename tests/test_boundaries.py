@@ -17,6 +17,8 @@ from quotes.boundaries import (
     quotations,
     snap_to_quote_marks,
     split_at_paragraphs,
+    start_at_cue,
+    start_at_quotation,
     strip_punctuation,
 )
 from quotes.cli import main
@@ -136,6 +138,32 @@ def test_contents_with_a_cue_between_them_stay_apart():
         ("QUOTE", span(text, "it was time")),
     ]
     assert contents(join_gaps(text, predicted)) == ["It was over", "it was time"]
+
+
+def test_a_content_a_plain_word_after_its_cue_starts_right_after_the_cue():
+    text = "The Church also accused Anonymous of the shooting."
+    predicted = [("CUE", span(text, "accused")), ("QUOTE", span(text, "of the shooting"))]
+    assert contents(start_at_cue(text, predicted)) == ["Anonymous of the shooting"]
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("She told reporters that it was over.", "that it was over"),  # an addressee, not content
+        ("She asked colleagues to report it.", "to report it"),
+        ("She said on Monday, it was over.", "it was over"),  # punctuation between
+    ],
+)
+def test_a_content_keeps_its_start_after_an_addressee_or_punctuation(text, part):
+    cue = text.split()[1]
+    predicted = [("CUE", span(text, cue)), ("QUOTE", span(text, part))]
+    assert contents(start_at_cue(text, predicted)) == [part]
+
+
+def test_a_content_ending_in_a_quotation_after_a_comma_or_colon_starts_at_the_mark():
+    text = 'He said of the scene, "it was a butchery". She called it "a plan to fail".'
+    predicted = [("QUOTE", span(text, 'the scene, "it was a butchery"')), ("QUOTE", span(text, 'it "a plan to fail"'))]
+    assert contents(start_at_quotation(text, predicted)) == ['"it was a butchery"', 'it "a plan to fail"']
 
 
 def test_a_that_right_before_a_content_joins_it():

@@ -29,6 +29,8 @@ _WORD = re.compile(r"\w+")
 _LEADING_THAT = re.compile(r"\b[Tt]hat\s+$")
 _LINE_BREAKS = "\n\r\u2028\u2029"
 _EDGE_PUNCTUATION = ",;:–—-"
+_PLAIN_WORDS = re.compile(r"\s*(?:[^\W\d_][\w'’-]*\s+)*")  # words with letters only, no punctuation between
+_ADDRESSEE_FOLLOWERS = frozenset({"that", "to", "whether", "if", "how", "why", "what", "when", "where", "who"})
 _CLAUSE_END = re.compile(r"[,;]|\.\s*$")
 MAX_SNAP_WORDS = 2
 """How many words a content edge may sit from a quotation mark and still be snapped to it."""
@@ -273,6 +275,51 @@ def extend_to_clause_end(text: str, spans: Spans, max_words: int = MAX_EXTEND_WO
     return result
 
 
+def start_at_cue(text: str, spans: Spans, max_words: int = MAX_SNAP_WORDS) -> Spans:
+    """Start a content right after its cue when at most ``max_words`` plain words lie between them
+    (``accused Anonymous of ...``: the model dropped the content's first word). A content that opens with ``that``
+    or ``to`` keeps its start: the words before it are an addressee (``told reporters that ...``).
+
+    >>> text = "The Church accused Anonymous of the shooting."
+    >>> found = [("CUE", ScoredSpan(11, 18, "accused")), ("QUOTE", ScoredSpan(29, 44, "of the shooting"))]
+    >>> [s.text for _, s in start_at_cue(text, found)]
+    ['accused', 'Anonymous of the shooting']
+    """
+    result = list(spans)
+    for index, (kind, span) in enumerate(result):
+        if kind != "QUOTE" or index == 0 or result[index - 1][0] != "CUE":
+            continue
+        cue = result[index - 1][1]
+        gap = text[cue.end : span.start]
+        first = _WORD.match(text, span.start)
+        if (
+            _PLAIN_WORDS.fullmatch(gap)
+            and _words(text, cue.end, span.start) <= max_words
+            and not (first and first.group().lower() in _ADDRESSEE_FOLLOWERS)
+        ):
+            result[index] = (kind, _moved(text, result, index, cue.end + len(gap) - len(gap.lstrip()), span.end))
+    return result
+
+
+def start_at_quotation(text: str, spans: Spans) -> Spans:
+    """Start a content that ends with a quotation introduced by a comma or colon at its opening mark
+    (``said of the crime scene, "it was a real butchery"``: the words before the comma are no content).
+
+    >>> text = 'He said of the scene, "it was a butchery".'
+    >>> [s.text for _, s in start_at_quotation(text, [("QUOTE", ScoredSpan(11, 41, text[11:41]))])]
+    ['"it was a butchery"']
+    """
+    marks = quotations(text)
+    result = list(spans)
+    for index, (kind, span) in enumerate(result):
+        if kind != "QUOTE" or text[span.start] in QUOTE_PAIRS:
+            continue
+        last = next((o for o, c in marks if span.start < o and c == span.end), None)
+        if last is not None and text[span.start : last].rstrip().endswith((",", ":")):
+            result[index] = (kind, ScoredSpan(last, span.end, text[last : span.end], span.score))
+    return result
+
+
 RULES: dict[str, Rule] = {
     "quote_marks": snap_to_quote_marks,
     "sentence_end": extend_to_sentence_end,
@@ -281,11 +328,21 @@ RULES: dict[str, Rule] = {
     "punctuation": strip_punctuation,
     "join": join_gaps,
     "clause_end": extend_to_clause_end,
+    "cue_start": start_at_cue,
+    "quotation_start": start_at_quotation,
     "cueless": drop_cueless,
     "unsure": lambda text, spans: drop_unsure(spans),
 }
 """Every rule by name (``unsure`` and ``cueless`` drop spans; the others move edges)."""
-GUIDELINE_RULES: tuple[str, ...] = ("paragraphs", "punctuation", "join", "quote_marks", "sentence_end")
+GUIDELINE_RULES: tuple[str, ...] = (
+    "paragraphs",
+    "punctuation",
+    "join",
+    "quote_marks",
+    "sentence_end",
+    "cue_start",
+    "quotation_start",
+)
 """The rules that ``boundaries="guidelines"`` runs, in order (the ones that measured better; docs/decoding.md)."""
 
 
