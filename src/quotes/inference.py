@@ -280,9 +280,11 @@ class QuoteExtractor:
                 "decoding": self.decoding,
                 "attributions": self.attributions,
                 "min_score": self.min_score,
-                "boundaries": self.boundaries,
             },
         }
+        if self.boundaries != "model" or "boundaries" in meta["predict"]:
+            # only when set: a folder saved with the defaults loads in older quotes without an unknown-key warning
+            meta["predict"]["boundaries"] = self.boundaries
         (directory / QUOTES_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         if self.source is not None and self.source.resolve() != directory.resolve():
             for name in CARD_FILES:
