@@ -61,9 +61,15 @@ def test_content_edges_a_word_or_two_inside_a_quotation_snap_to_its_marks():
 
 
 def test_content_edges_far_inside_a_quotation_stay():
-    text = "“One two three four five six,” he said."
-    predicted = [("QUOTE", span(text, "four five six,”"))]
-    assert contents(snap_to_quote_marks(text, predicted)) == ["four five six,”"]
+    text = "“One two three four five six seven eight,” he said."
+    predicted = [("QUOTE", span(text, "four five"))]
+    assert contents(snap_to_quote_marks(text, predicted)) == ["four five"]
+
+
+def test_a_content_from_inside_a_quotation_to_its_closing_mark_covers_the_whole_quotation():
+    text = "‘Units of the Armed Forces of Ukraine, numbering up to 1,000 men, went on the offensive,’ he said."
+    predicted = [("QUOTE", span(text, "numbering up to 1,000 men, went on the offensive,’"))]
+    assert contents(snap_to_quote_marks(text, predicted)) == [text[: text.index(" he")]]
 
 
 def test_punctuation_after_a_closing_mark_is_trimmed_and_a_leading_that_kept():

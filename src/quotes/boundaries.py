@@ -71,7 +71,8 @@ def quotations(text: str) -> list[tuple[int, int]]:
 
 def snap_to_quote_marks(text: str, spans: Spans, max_words: int = MAX_SNAP_WORDS) -> Spans:
     """Move a content edge that sits within ``max_words`` words inside a quotation, or only punctuation outside
-    it, onto the quotation mark (both marks belong to a direct quote).
+    it, onto the quotation mark (both marks belong to a direct quote). A content that starts inside a quotation
+    and ends at (or just before) its closing mark, or the other way round, covers the whole quotation.
 
     >>> text = "‘We will not back down,’ he said."
     >>> snap_to_quote_marks(text, [("QUOTE", ScoredSpan(1, 22, text[1:22])), ("SPEAKER", ScoredSpan(25, 27, "he"))])
@@ -88,15 +89,26 @@ def snap_to_quote_marks(text: str, spans: Spans, max_words: int = MAX_SNAP_WORDS
             continue
         first_open, first_close = inside[0]
         last_open, last_close = inside[-1]
-        if first_open < start < first_close and _words(text, first_open, start) <= max_words:
+        whole = first_open == last_open  # the content ends in the quotation it starts in
+        near_close = end in (last_close, last_close - 1) or (end > last_close and not _words(text, last_close, end))
+        near_open = start in (first_open, first_open + 1) or (
+            start < first_open and not _words(text, start, first_open)
+        )
+        if first_open < start < first_close and (
+            _words(text, first_open, start) <= max_words or (whole and near_close)
+        ):
             start = first_open
         elif start < first_open and not _words(text, start, first_open):
             start = first_open
-        if last_open < end < last_close and _words(text, end, last_close) <= max_words:
+        if last_open < end < last_close and (_words(text, end, last_close) <= max_words or (whole and near_open)):
             end = last_close
         elif end > last_close and not _words(text, last_close, end):
             end = last_close
-        result[index] = (kind, _moved(text, result, index, start, end))
+        moved = _moved(text, result, index, start, end)
+        if moved is span:  # both edges at once collide with another span: move the one that does not
+            moved = _moved(text, result, index, start, span.end)
+            moved = moved if moved is not span else _moved(text, result, index, span.start, end)
+        result[index] = (kind, moved)
     return result
 
 
