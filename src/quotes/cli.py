@@ -342,6 +342,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         blocker = next((p for p in (Path(args.report_dir), *Path(args.report_dir).parents) if p.is_file()), None)
         if blocker is not None:
             return _fail(f"--report-dir {args.report_dir}: {blocker} is a file; give a directory")
+    if args.boundaries is not None and args.model == "rules":
+        return _fail("--boundaries moves a model's content edges; the rule baseline (--model rules) has none to move")
     if args.model != "rules":
         from quotes.modeling import quiet_transformers
 
@@ -355,6 +357,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         baseline=not args.no_baseline,
         compare_with=args.compare,
         progress=None if args.progress == "auto" else args.progress == "on",
+        boundaries=args.boundaries,
     )
     if args.report_dir is not None:  # print what report.md holds, plot links included
         print(Path(args.report_dir, "report.md").read_text(encoding="utf-8"))
@@ -487,7 +490,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  quotes evaluate --model runs/open --data data/annotations/splits/test.jsonl --report-dir reports/open\n"
         "  quotes evaluate --model runs/open --data gold.jsonl --fail-under quote_f1=0.6,end_to_end_by_name_f1=0.3\n"
-        "  quotes evaluate --model runs/open --data gold.jsonl --compare reports/main/report.json",
+        "  quotes evaluate --model runs/open --data gold.jsonl --compare reports/main/report.json\n"
+        "  quotes evaluate --model runs/open --data gold.jsonl --boundaries guidelines --no-baseline",
     )
     evaluate.add_argument("--model", required=True, help="a model directory, or `rules` for the rule-based baseline")
     evaluate.add_argument("--data", required=True, nargs="+", help="gold files or directories (JSON, JSONL, BRAT)")
@@ -500,6 +504,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--compare", metavar="REPORT_JSON", help="show deltas against an earlier report.json")
     evaluate.add_argument("--batch-size", type=int, default=16)
+    evaluate.add_argument(
+        "--boundaries",
+        choices=["model", "guidelines"],
+        help="content edges: the model's own, or moved to the guidelines' quote marks and sentence ends "
+        "(default: the model's predict.boundaries; see docs/decoding.md)",
+    )
     evaluate.add_argument("--no-baseline", action="store_true", help="do not score the rule-based baseline alongside")
     evaluate.add_argument(
         "--progress", choices=["auto", "on", "off"], default="auto", help="progress bar (auto: when stderr is a tty)"

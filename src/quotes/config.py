@@ -121,6 +121,8 @@ class PredictConfig:
     attributions: Literal["all", "communication"] = "all"  # communication: drop records whose cue is no act of
     #                                                        communication (PolNeAR's beliefs), as data.attributions
     min_score: float | None = None  # drop records scoring below this (0-1); null keeps every record
+    boundaries: Literal["model", "guidelines"] = "model"  # guidelines: move content edges to the guidelines' quote
+    #                                                       marks and sentence ends (docs/decoding.md)
 
 
 @dataclass

@@ -70,6 +70,7 @@ def evaluate(
     baseline: bool = True,
     compare_with: str | Path | None = None,
     progress: bool | None = None,
+    boundaries: str | None = None,
 ) -> Report:
     """Predict quotes for gold documents, score them, and optionally write reports and check thresholds.
 
@@ -93,6 +94,8 @@ def evaluate(
         baseline: also score the rule baseline on the same data and attach it as ``report.baseline``.
         compare_with: an earlier ``report.json``; its deltas go to ``report.comparison``.
         progress: show a progress bar over documents on stderr; None shows it when stderr is a terminal.
+        boundaries: for a model directory, ``"model"`` or ``"guidelines"`` content edges (see
+            ``QuoteExtractor.from_pretrained``); default: the model's saved ``predict.boundaries``.
 
     Raises:
         ValueError: no documents, a bad threshold, or an unreadable ``compare_with`` (checked before the model
@@ -105,7 +108,7 @@ def evaluate(
         raise UserInputError(f"no gold documents to evaluate in {data!r}")
     from quotes.baseline import RuleBasedExtractor
 
-    predictor, name = _as_predictor(model)
+    predictor, name = _as_predictor(model, boundaries)
     texts = [document.text for document in documents]
     logger.info("Evaluating %s on %d documents (%d gold quotes)", name, len(documents), _count_quotes(documents))
     show = sys.stderr.isatty() if progress is None else progress
@@ -177,15 +180,19 @@ def _as_documents(data: Any) -> list[Document]:
     return read_documents(data)
 
 
-def _as_predictor(model: Any) -> tuple[Predictor, str]:
+def _as_predictor(model: Any, boundaries: str | None = None) -> tuple[Predictor, str]:
     from quotes.baseline import RuleBasedExtractor
+
+    if boundaries is not None and not (isinstance(model, (str, Path)) and str(model) != "rules"):
+        raise UserInputError(f"boundaries={boundaries!r} applies to a model directory only, not to {model!r}")
 
     if isinstance(model, str) and model == "rules":
         return RuleBasedExtractor(), "rules"
     if isinstance(model, (str, Path)):
         from quotes.inference import QuoteExtractor
 
-        return QuoteExtractor.from_pretrained(model), str(model)
+        extractor = QuoteExtractor.from_pretrained(model, boundaries=boundaries)
+        return extractor, str(model) if boundaries is None else f"{model} (boundaries: {boundaries})"
     if callable(getattr(model, "predict", None)):
         return model, "rules" if isinstance(model, RuleBasedExtractor) else type(model).__name__
     raise TypeError(

@@ -5,7 +5,8 @@ overlapping token windows the model was trained on; :func:`batch_windows` sorts 
 and pads them into batches for the forward pass; :func:`merge_windows` joins the windows of one text back into one
 token sequence (each token keeps the prediction of the window in which it sits farthest from an edge, so no span is
 duplicated or split); :func:`decode_tokens` picks the tags. Tags become word-aligned character spans
-(:mod:`quotes.labels`) and spans become quote records (:mod:`quotes.linking`).
+(:mod:`quotes.labels`), whose content edges the guidelines' rules may move (:mod:`quotes.boundaries`, with
+``boundaries="guidelines"``), and spans become quote records (:mod:`quotes.linking`).
 
 A model folder (local, or a Hub id resolved through the local Hub cache) is checked once, at load, by
 :mod:`quotes.model_folder`: a broken folder fails there with an error naming the file, and ``predict`` checks
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, overload
 
 from quotes import __version__
+from quotes.boundaries import apply_rules
 from quotes.data import encode_windows
 from quotes.errors import UserInputError
 from quotes.labels import (
@@ -89,6 +91,7 @@ class QuoteExtractor:
         decoding: see :meth:`from_pretrained`.
         attributions: see :meth:`from_pretrained`.
         min_score: default of :meth:`predict`'s ``min_score``.
+        boundaries: see :meth:`from_pretrained`.
         word_shape: give the model each token's word shape as ``token_type_ids``
             (:func:`~quotes.labels.word_shape_ids`), as it was trained (``model.word_shape``; saved in ``quotes.json``).
         precision: deprecated name of ``dtype``.
@@ -108,6 +111,7 @@ class QuoteExtractor:
         decoding: str = "viterbi",
         attributions: str = "all",
         min_score: float | None = None,
+        boundaries: str = "model",
         word_shape: bool = False,
         precision: str | None = None,
         communication_only: bool | None = None,
@@ -116,7 +120,9 @@ class QuoteExtractor:
     ):
         dtype = _dtype_from_precision(dtype, precision, "QuoteExtractor")
         attributions = _attributions_from(attributions, communication_only, "QuoteExtractor")
-        check_settings(dtype=dtype, decoding=decoding, attributions=attributions, min_score=min_score)
+        check_settings(
+            dtype=dtype, decoding=decoding, attributions=attributions, min_score=min_score, boundaries=boundaries
+        )
         for name, value in (("max_length", max_length), ("stride", stride)):
             if not is_int(value):
                 raise TypeError(f"{name} must be an int (tokens), got {type(value).__name__}")
@@ -143,6 +149,7 @@ class QuoteExtractor:
         self.decoding = decoding
         self.attributions = attributions
         self.min_score = min_score
+        self.boundaries = boundaries
         self.word_shape = word_shape
         self.metadata = dict(metadata or {})
         self.source = Path(source) if source is not None else None
@@ -158,6 +165,7 @@ class QuoteExtractor:
         attributions: str | None = None,
         *,
         min_score: float | None = None,
+        boundaries: str | None = None,
         revision: str | None = None,
         cache_dir: str | Path | None = None,
         token: str | bool | None = None,
@@ -190,6 +198,9 @@ class QuoteExtractor:
                 ``believes``: PolNeAR marks those, our spec does not), as ``data.attributions`` does for training
                 data; ``"all"`` keeps them. Default: the model's ``predict.attributions``.
             min_score: default of :meth:`predict`'s ``min_score``. Default: the model's ``predict.min_score``, if any.
+            boundaries: ``"model"`` keeps the content edges the model tagged; ``"guidelines"`` moves them where the
+                annotation guidelines put them (quotation marks, sentence ends; :mod:`quotes.boundaries`).
+                Default: the model's ``predict.boundaries`` (``"model"`` for models saved without one).
             revision: branch, tag or commit of a Hub model (default ``main``).
             cache_dir: the Hub cache to use instead of ``HF_HUB_CACHE`` (``~/.cache/huggingface/hub``).
             token: Hub token for private models (default: the logged-in user's, if any).
@@ -207,7 +218,9 @@ class QuoteExtractor:
         if attributions is not None or communication_only is not None:
             given = "all" if attributions is None else attributions
             attributions = _attributions_from(given, communication_only, "from_pretrained")
-        check_settings(dtype=dtype, decoding=decoding, attributions=attributions, min_score=min_score)
+        check_settings(
+            dtype=dtype, decoding=decoding, attributions=attributions, min_score=min_score, boundaries=boundaries
+        )
         resolved_device = resolve_device(device)  # before any download or loading: a typo costs nothing
         directory = resolve_model_dir(
             name_or_path, revision=revision, cache_dir=cache_dir, token=token, local_files_only=local_files_only
@@ -225,6 +238,7 @@ class QuoteExtractor:
             decoding=decoding or saved.get("decoding", "viterbi"),
             attributions=saved_attributions(saved) if attributions is None else attributions,
             min_score=saved.get("min_score") if min_score is None else min_score,
+            boundaries=boundaries or saved.get("boundaries", "model"),
             word_shape=meta.get("word_shape", False),
             metadata=meta,
             source=directory,
@@ -234,8 +248,8 @@ class QuoteExtractor:
         """Write a folder that :meth:`from_pretrained` loads: weights, config, tokenizer and ``quotes.json``.
 
         ``quotes.json`` records this extractor's window size, overlap and ``predict`` defaults (``decoding``,
-        ``attributions``, ``min_score``); the model card, ``config.yaml`` and ``metrics.json`` of the folder
-        the model was loaded from come along. The folder must be new, empty, or a model folder.
+        ``attributions``, ``min_score``, ``boundaries``); the model card, ``config.yaml`` and ``metrics.json`` of
+        the folder the model was loaded from come along. The folder must be new, empty, or a model folder.
 
         >>> extractor = QuoteExtractor.from_pretrained("runs/seed", min_score=0.5)  # doctest: +SKIP
         >>> sorted(p.name for p in extractor.save_pretrained("export/seed").iterdir())  # doctest: +SKIP
@@ -268,6 +282,9 @@ class QuoteExtractor:
                 "min_score": self.min_score,
             },
         }
+        if self.boundaries != "model" or "boundaries" in meta["predict"]:
+            # only when set: a folder saved with the defaults loads in older quotes without an unknown-key warning
+            meta["predict"]["boundaries"] = self.boundaries
         (directory / QUOTES_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         if self.source is not None and self.source.resolve() != directory.resolve():
             for name in CARD_FILES:
@@ -392,6 +409,7 @@ class QuoteExtractor:
         for text, (tags, offsets, scores) in zip(texts, self._tag_tokens(texts, batch_size, progress)):
             spans = snap_to_words(tags_to_spans(tags, offsets, text, scores), text) if tags else []
             spans = merge_split_contents(spans, text) if self.decoding == "viterbi" else spans
+            spans = apply_rules(text, spans) if self.boundaries == "guidelines" and spans else spans
             records = link(text, spans, stats=stats) if spans else []
             if self.attributions == "communication":
                 records = [r for r in records if r.cue is None or is_communication_cue(r.cue.text)]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from quotes import __version__
+from quotes.boundaries import BOUNDARIES
 from quotes.errors import UserInputError
 from quotes.labels import DEFAULT_MAX_LENGTH, DEFAULT_STRIDE, LABELS, stride_problem
 
@@ -117,7 +118,8 @@ def check_model_dir(directory: Path) -> dict[str, Any]:
     if not meta_file.is_file():
         logger.warning(
             "%s: no %s (written by `quotes train`); using the defaults max_length=%d, stride=%d, decoding='viterbi', "
-            "attributions='all', min_score=None; if the model was trained on other windows, write them there",
+            "attributions='all', min_score=None, boundaries='model'; if the model was trained on other windows, "
+            "write them there",
             directory,
             QUOTES_FILE,
             DEFAULT_MAX_LENGTH,
@@ -277,9 +279,10 @@ def _check_meta(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
         attributions=saved.get("attributions"),
         communication_only=saved.get("communication_only"),  # the name before 0.2; still read
         min_score=saved.get("min_score"),
+        boundaries=saved.get("boundaries"),
     ):
         errors.append(f"predict.{key}: {problem}")
-    unknown = sorted(set(saved) - {"decoding", "attributions", "communication_only", "min_score"})
+    unknown = sorted(set(saved) - {"decoding", "attributions", "communication_only", "min_score", "boundaries"})
     if unknown:
         logger.warning("%s: predict keys %s are unknown to quotes %s and ignored", path, unknown, __version__)
     if errors:
@@ -336,6 +339,7 @@ def settings_problems(
     attributions: Any = None,
     communication_only: Any = None,
     min_score: Any = None,
+    boundaries: Any = None,
 ) -> list[tuple[str, type[Exception], str]]:
     """(argument, exception class, problem) for each invalid setting; ``None`` means "not given" and passes."""
     problems: list[tuple[str, type[Exception], str]] = []
@@ -352,6 +356,8 @@ def settings_problems(
             problems.append(("min_score", TypeError, f"expected a number or None, got {type(min_score).__name__}"))
         elif math.isnan(min_score) or not 0 <= min_score <= 1:
             problems.append(("min_score", ValueError, f"expected a number in [0, 1] (a probability), got {min_score}"))
+    if boundaries is not None and boundaries not in BOUNDARIES:
+        problems.append(("boundaries", ValueError, f"expected 'model' or 'guidelines', got {boundaries!r}"))
     return problems
 
 
