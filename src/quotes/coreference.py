@@ -201,6 +201,49 @@ _BETWEEN = frozenset(
     allegedly first last only angrily bluntly simply quickly""".split()
 )
 _PASSIVE = frozenset("was were is are been being be".split())
+# Adverbs that may stand between a passive auxiliary and its participle ("was also told", "is reportedly asked").
+_ADVERBS = frozenset(
+    """also then later previously again repeatedly recently once today yesterday earlier now not never further
+    publicly just already reportedly allegedly first last only reportedly""".split()
+)
+# Participles after which the passive subject is still the speaker ("X was quoted as saying").
+_SPEAKER_PASSIVES = frozenset({"quoted", "heard", "seen", "filmed", "recorded", "caught", "shown", "overheard"})
+# "can be heard asking", "was seen telling": the subject of the perception passive is the one speaking.
+_PERCEIVED = frozenset({"heard", "seen", "filmed", "recorded", "caught", "shown", "overheard"})
+# "goes on to add", "went on to accuse", "continued to insist": the subject of the first verb speaks.
+_CHAIN_VERBS = frozenset(
+    """go goes went gone going continue continues continued continuing begin begins began begun proceed proceeds
+    proceeded""".split()
+)
+
+
+def passive_cue(text: str, cue: tuple[int, int], limit: int = 0) -> bool:
+    """Whether the cue is a passive participle (``was told``, ``has been asked``): its subject is the addressee.
+
+    The guidelines give a passive cue no source before it (``He was asked: '...'``); a speaker after ``by`` is
+    still its source. A cue in ``-ing`` (``was saying``) or one whose passive subject speaks (``was quoted as
+    saying``, ``was heard``) is not passive here.
+
+    >>> text = "Putin was also told that the troops crossed."
+    >>> passive_cue(text, (15, 19)), passive_cue("He was saying it.", (7, 13))
+    (True, False)
+    """
+    first = text[cue[0] : cue[1]].split()[0].lower()
+    if first.endswith("ing") or first in _SPEAKER_PASSIVES or lemma(first) == first:
+        return False
+    end = cue[0]
+    while True:
+        match = _PREVIOUS_WORD.search(text, limit, end)
+        if match is None or "\n" in match.group(2):
+            return False
+        word = match.group(1).lower()
+        if word in _PASSIVE:
+            return True
+        if word not in _ADVERBS:
+            return False
+        end = match.start()
+
+
 _PREVIOUS_WORD = re.compile(r"(\S+)(\s*)$")
 _NEXT_WORD = re.compile(r"(\s*)([^\W\d_]+(?:['’\-][^\W\d_]+)*)")
 
@@ -244,18 +287,35 @@ def _subject_before(
     verb_cue: str | None,
 ) -> tuple[int, int] | None:
     end = cue_start
+    cue_word = text[cue_start:].split(maxsplit=1)[0].lower()
+    chained = perceived = False
     while True:
         match = _PREVIOUS_WORD.search(text, limit, end)
         if match is None or (match.group(2) == "" and end != cue_start):
             return None
         word = match.group(1)
-        if word.lower() in _PASSIVE:
+        lower = word.lower()
+        if lower in _PERCEIVED and cue_word.endswith("ing") and not perceived:
+            perceived = True  # "a frustrated Putin can be heard asking": skip "heard", then "be"
+        elif lower in _PASSIVE and perceived:
+            pass
+        elif lower in _PASSIVE:
             return None
-        if word.lower() not in _BETWEEN:
+        elif lower == "to" and end == cue_start:
+            chain = _chain_before(text, match.start(), limit)
+            if chain is None:
+                return None
+            chained, end = True, chain
+            continue
+        elif lower not in _BETWEEN:
             break
         end = match.start()
+    if chained:
+        verb_cue = "inflected"  # "The article went on to accuse": the chain verb agrees, not the cue
+    if word.endswith(",") and word[:-1] and _NAME_WORD_ONLY.fullmatch(word[:-1]):
+        return _before_appositive(text, match.start(1), limit, mentions)
     if not _NAME_WORD_ONLY.fullmatch(word):
-        return None  # punctuation before the cue: an appositive or a clause ends there
+        return None  # punctuation before the cue: a clause ends there
     if word.lower() in SUBJECT_PRONOUNS:
         return match.start(1), match.end(1)
     mention = next((m for m in reversed(mentions) if m.end == match.end(1)), None)
@@ -273,6 +333,46 @@ def _subject_before(
     if opens_sentence and len(mention.words) == 1 and mention.words[0] not in known_names:
         return None
     return start, mention.end
+
+
+def plain_gap(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds only auxiliaries and adverbs (``has also``), as between a subject and its
+    verb."""
+    return all(word.lower() in _BETWEEN for word in text[start:end].split())
+
+
+def _chain_before(text: str, to_start: int, limit: int) -> int | None:
+    """Where the subject search goes on before ``goes on to`` / ``continued to`` (the ``to`` starts at
+    ``to_start``), or None when the ``to`` follows anything else (``in order to``, ``told reporters to``)."""
+    match = _PREVIOUS_WORD.search(text, limit, to_start)
+    if match is None or match.group(2) != " ":
+        return None
+    if match.group(1).lower() == "on":
+        match = _PREVIOUS_WORD.search(text, limit, match.start())
+        if match is None or match.group(2) != " ":
+            return None
+    if match.group(1).lower() not in _CHAIN_VERBS:
+        return None
+    return match.start()
+
+
+# An appositive set off by commas: a description ("the Chief of the General Staff") with no quotation mark,
+# clause punctuation or verb of saying of its own.
+_APPOSITIVE = re.compile(r",\s+((?:the|a|an|his|her|its|their)\s[^,;:.!?\"“”‘\n]{1,120}),\s*$", re.IGNORECASE)
+
+
+def _before_appositive(text: str, comma_word_start: int, limit: int, mentions: Sequence[Mention]):
+    """``Valery Gerasimov, the Chief of the General Staff, confessed``: the name before a description set off by
+    commas, or None. ``comma_word_start`` is where the word ending with the second comma starts."""
+    end = text.index(",", comma_word_start) + 1
+    match = _APPOSITIVE.search(text, limit, end)
+    if match is None or any(w.lower() in COMMUNICATION_LEMMAS for w in match.group(1).split()):
+        return None
+    name_end = match.start()
+    mention = next((m for m in reversed(mentions) if m.end == name_end), None)
+    if mention is None or mention.possessive or mention.start < limit:
+        return None
+    return _with_titles(text, mention, limit), mention.end
 
 
 def _subject_after(text: str, cue_end: int, limit: int, mentions: Sequence[Mention]) -> tuple[int, int] | None:

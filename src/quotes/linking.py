@@ -17,7 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby, pairwise
 
-from quotes.coreference import PERSON_PRONOUNS, Mention, antecedent, name_mentions, speaker_near_cue
+from quotes.coreference import (
+    PERSON_PRONOUNS,
+    Mention,
+    antecedent,
+    name_mentions,
+    passive_cue,
+    plain_gap,
+    speaker_near_cue,
+)
 from quotes.lexicon import lemma
 from quotes.schema import KINDS, Quote, QuoteRecord, ScoredSpan, span_text_problem
 from quotes.text import BEFORE_OPENING, CLOSING_QUOTE_MARKS, OPENING_QUOTE_MARKS, paragraphs, sentences
@@ -35,6 +43,10 @@ _INTRODUCTION = re.compile(r"\s*:")  # right after a cue: "said: 'A'"
 _COORDINATION = re.compile(r"\s*(,|,?\s*(?:and|&))\s*")
 
 _WORD = re.compile(r"\S+")
+# A possessive determiner alone ("asking his colleagues") never names the speaker.
+_POSSESSIVE_DETERMINERS = frozenset({"his", "their", "its", "my", "our", "your"})
+# After a cue, an addressee: "confessed to Putin", "told reporters" is not handled here (no tag), "said to him".
+_TO_ADDRESSEE = re.compile(r"\s*to\s*$", re.IGNORECASE)
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
 _NAME_PARTICLES = frozenset("von van der den de del della da di du le la bin ibn al el".split())
 _NOT_NAMES = frozenset(
@@ -66,6 +78,7 @@ class LinkStats:
     dropped_speakers: int = 0  # speakers linked to no record (they may still serve as coreferences)
     coreferences: int = 0
     found_speakers: int = 0  # speakers read from the text for records with a cue and no tagged speaker (rule 8)
+    cueless_speakers: int = 0  # records with no cue that took the tagged speaker of their sentence (rule 6a)
 
     def summary(self) -> str:
         """One log line of the counters, e.g. for :meth:`quotes.inference.QuoteExtractor.predict` over a batch.
@@ -118,6 +131,7 @@ class _Document:
 
     def __post_init__(self) -> None:
         self.sentence_starts = [start for start, _ in self.sentence_ranges]
+        self.content_starts = [span.start for kind, span in self.spans if kind == "QUOTE"]
 
     def sentence_of(self, offset: int) -> tuple[int, int]:
         return self.sentence_ranges[max(0, bisect_right(self.sentence_starts, offset) - 1)]
@@ -288,16 +302,17 @@ def _link_units(document: _Document, units: list[int], unit_ends: list[int], sta
         members = [item for _, item in group]
         contents = [span for kind, span in members if kind == "QUOTE"]
         cues = [span for kind, span in members if kind == "CUE"]
+        unit_speakers = _speaker_groups(document.text, [span for kind, span in members if kind == "SPEAKER"])
         if not cues:
             introduced = pending if pending is not None and pending[0] == unit - 1 else None
             for content in contents:
-                last = _place_uncued(document, last, introduced, content, unit, stats)
+                last = _place_uncued(document, last, introduced, content, unit, unit_speakers, stats)
                 introduced = None
             pending = None
             continue
 
         speakers = _Speakers(document.text, [span for kind, span in members if kind == "SPEAKER"], cues, contents)
-        owners = _pair_contents(document.text, contents, cues)
+        owners = _pair_contents(document.text, contents, cues, speakers.groups)
         by_cue: dict[int, _Draft] = {}
         for content, owner in zip(contents, owners, strict=True):
             paragraph = document.paragraph_of(content.start)
@@ -324,10 +339,18 @@ def _place_uncued(
     introduced: tuple[int, ScoredSpan, tuple[ScoredSpan, ...]] | None,
     content: ScoredSpan,
     unit: int,
+    speaker_groups: list[tuple[ScoredSpan, ...]],
     stats: LinkStats,
 ) -> _Draft:
     """Rules 3 to 6 for a content whose sentence has no cue; returns the record it went to."""
     paragraph = document.paragraph_of(content.start)
+    # Rule 6a: the tagger found the speaker but not the cue ("Gerasimov goes on to add that ...", "reports by the
+    # news media that ..."): the nearest speaker before the content in its own sentence, no other content between.
+    own = [
+        group
+        for group in speaker_groups
+        if group[-1].end <= content.start and not _count_between(document.content_starts, group[-1].end, content.start)
+    ]
     if introduced is not None:
         draft = _Draft([content], unit, paragraph, cue=introduced[1], sources=introduced[2])
     elif last is not None and _continues(document, last, content, paragraph, unit):
@@ -337,6 +360,9 @@ def _place_uncued(
             stats.joined_split_quotes += 1
         last.add(content, unit, paragraph)
         return last
+    elif own:
+        draft = _Draft([content], unit, paragraph, sources=own[-1])
+        stats.cueless_speakers += 1
     else:
         stats.unattributed += 1
         draft = _Draft([content], unit, paragraph)
@@ -360,9 +386,18 @@ def _continues(document: _Document, last: _Draft, content: ScoredSpan, paragraph
     return _is_direct(previous) and not answered and (paragraph == last.paragraph or unit == last.unit + 1)
 
 
-def _pair_contents(text: str, contents: list[ScoredSpan], cues: list[ScoredSpan]) -> list[int | None]:
+def _pair_contents(
+    text: str, contents: list[ScoredSpan], cues: list[ScoredSpan], speakers: list[tuple[ScoredSpan, ...]] = ()
+) -> list[int | None]:
     """For each content of a unit, the index of its cue among ``cues``, or None if no cue there is its (rule 2)."""
     cue_starts = [cue.start for cue in cues]
+    # "Putin has pledged to support the region, he said": a content followed by a comma and a "speaker cue"
+    # frame belongs to that frame, not to the cue before it.
+    framed = {
+        group[0].start
+        for group in speakers
+        if text[: group[0].start].rstrip().endswith(",") and bisect_left(cue_starts, group[-1].end) < len(cues)
+    }
     content_starts = [content.start for content in contents]
 
     def has_content(start: int, end: int) -> bool:
@@ -385,38 +420,100 @@ def _pair_contents(text: str, contents: list[ScoredSpan], cues: list[ScoredSpan]
             owners.append(left)
         elif left_taken != right_taken:
             owners.append(right if left_taken else left)
+        elif not right_taken and _frames(text, content, cues[right], speakers, framed):
+            owners.append(right)
         else:
             owners.append(left if content.start - cues[left].end <= cues[right].start - content.end else right)
     return owners
+
+
+def _frames(
+    text: str, content: ScoredSpan, cue: ScoredSpan, speakers: list[tuple[ScoredSpan, ...]], framed: set[int]
+) -> bool:
+    """Whether ``content, SPEAKER cue`` follows: only a comma, one speaker group and adverbs before the cue."""
+    gap = text[content.end : cue.start]
+    after_comma = gap.lstrip(CLOSING_QUOTE_MARKS + " ")
+    if not after_comma.startswith(","):
+        return False
+    for group in speakers:
+        if group[0].start in framed and content.end <= group[0].start and group[-1].end <= cue.start:
+            between = text[content.end : group[0].start].strip(CLOSING_QUOTE_MARKS + " ,")
+            return between == "" and plain_gap(text, group[-1].end, cue.start)
+    return False
 
 
 class _Speakers:
     """The speakers of one unit, grouped into subjects, and the choice of a subject for each cue."""
 
     def __init__(self, text: str, speakers: list[ScoredSpan], cues: list[ScoredSpan], contents: list[ScoredSpan]):
+        self.text = text
+        speakers = [s for s in speakers if s.text.strip().lower() not in _POSSESSIVE_DETERMINERS]
         self.groups = _speaker_groups(text, speakers)
         self.group_starts = [group[0].start for group in self.groups]
         self.cues = cues
         self.cue_starts = [cue.start for cue in cues]
         self.content_starts = [content.start for content in contents]
+        self.objects = {i for i, group in enumerate(self.groups) if self._object(group)}
+
+    def _object(self, group: tuple[ScoredSpan, ...]) -> bool:
+        """``Doug Mahugh contacted Rick Jelliffe ... and offered``: a group right after a cue that has its own plain
+        subject before it is that cue's object, nobody's speaker."""
+        index = bisect_left(self.cue_starts, group[0].start) - 1
+        if index < 0 or self.text[self.cues[index].end : group[0].start].strip():
+            return False
+        cue = self.cues[index]
+        return any(g[-1].end <= cue.start and plain_gap(self.text, g[-1].end, cue.start) for g in self.groups)
 
     def of(self, index: int) -> tuple[ScoredSpan, ...]:
         """The subject of ``cues[index]``: fewest cues in between, then nearest, then the one before the cue.
 
         A subject may sit before the cue across a content (``He said A, adding B``), but one after the cue must
         follow it with no content in between (``'A,' said X``, ``revealed by X that A``): in ``Asked A, he said B``
-        the ``he`` belongs to ``said`` alone.
+        the ``he`` belongs to ``said`` alone. A passive cue (``was told``) takes only a subject after ``by``; an
+        addressee (``confessed to Putin``) and a cue's object are no subject; a plain subject right before the cue
+        (``Smith also told Jones``) wins over one after it; of ``Name, description said`` the name is the subject.
         """
         cue = self.cues[index]
+        text = self.text
+        passive = passive_cue(text, (cue.start, cue.end))
         after = bisect_left(self.group_starts, cue.end)
         candidates = []
-        if after > 0:
-            end = self.groups[after - 1][-1].end
-            candidates.append((_count_between(self.cue_starts, end, cue.start), cue.start - end, 0, after - 1))
-        if after < len(self.groups) and not _count_between(self.content_starts, cue.end, self.group_starts[after]):
+        before = next((i for i in range(after - 1, -1, -1) if i not in self.objects), None)
+        if before is not None and not passive:
+            end = self.groups[before][-1].end
+            plain = not _count_between(self.content_starts, end, cue.start) and plain_gap(text, end, cue.start)
+            before = self._head_of_appositive(before, cue)
+            rank = -1 if plain else _count_between(self.cue_starts, end, cue.start)
+            candidates.append((rank, cue.start - end, 0, before))
+        if after < len(self.groups) and after not in self.objects:
             start = self.group_starts[after]
-            candidates.append((_count_between(self.cue_starts, cue.end, start), start - cue.end, 1, after))
+            gap = text[cue.end : start]
+            addressee = _TO_ADDRESSEE.search(gap) or (
+                cue.text.lower().endswith(" to") and not cue.text.lower().endswith("according to")
+            )
+            by = gap.strip().lower() == "by"
+            if not _count_between(self.content_starts, cue.end, start) and not addressee and (by or not passive):
+                candidates.append((_count_between(self.cue_starts, cue.end, start), start - cue.end, 1, after))
         return self.groups[min(candidates)[3]] if candidates else ()
+
+    def _head_of_appositive(self, index: int, cue: ScoredSpan) -> int:
+        """``Leroy Cain, the American manager of the mission said``, ``the President ..., John Carmichael, also
+        accused``: the group before a comma-set appositive is the subject (the guidelines exclude appositives)."""
+        if index == 0 or (index - 1) in self.objects:
+            return index
+        group, previous = self.groups[index], self.groups[index - 1]
+        text = self.text
+        gap = text[previous[-1].end : group[0].start]
+        comma_before = gap.rstrip().endswith(",") or (not gap.strip() and previous[-1].text.rstrip().endswith(","))
+        if not comma_before or any(mark in gap for mark in ".;:!?\n") or len(gap.split()) > 12:
+            return index
+        if _count_between(self.cue_starts, previous[-1].end, cue.start) or _count_between(
+            self.content_starts, previous[-1].end, cue.start
+        ):
+            return index
+        closed = text[group[-1].end : cue.start].lstrip().startswith(",") or group[-1].text.rstrip().endswith(",")
+        description = group[0].text[:1].islower()
+        return index - 1 if closed or description else index
 
 
 def _speaker_groups(text: str, speakers: list[ScoredSpan]) -> list[tuple[ScoredSpan, ...]]:
