@@ -356,23 +356,52 @@ def _chain_before(text: str, to_start: int, limit: int) -> int | None:
     return match.start()
 
 
-# An appositive set off by commas: a description ("the Chief of the General Staff") with no quotation mark,
-# clause punctuation or verb of saying of its own.
-_APPOSITIVE = re.compile(r",\s+((?:the|a|an|his|her|its|their)\s[^,;:.!?\"“”‘\n]{1,120}),\s*$", re.IGNORECASE)
+# Between the two commas of an appositive ("the Chief of the General Staff", "iReport", "who ..."): no clause
+# punctuation and no quotation mark.
+_APPOSITIVE = re.compile(r",\s+([^,;:.!?\"“”‘\n]{1,120}),\s*$")
+_HEAD_LIMIT = 15  # words
 
 
 def _before_appositive(text: str, comma_word_start: int, limit: int, mentions: Sequence[Mention]):
-    """``Valery Gerasimov, the Chief of the General Staff, confessed``: the name before a description set off by
+    """``Valery Gerasimov, the Chief of the General Staff, confessed``: the subject before something set off by
     commas, or None. ``comma_word_start`` is where the word ending with the second comma starts."""
     end = text.index(",", comma_word_start) + 1
     match = _APPOSITIVE.search(text, limit, end)
-    if match is None or any(w.lower() in COMMUNICATION_LEMMAS for w in match.group(1).split()):
+    if match is None or len(match.group(1).split()) > _HEAD_LIMIT:
         return None
-    name_end = match.start()
-    mention = next((m for m in reversed(mentions) if m.end == name_end), None)
-    if mention is None or mention.possessive or mention.start < limit:
+    return appositive_head(text, match.start(), limit, mentions)
+
+
+def appositive_head(text: str, comma: int, limit: int, mentions: Sequence[Mention]) -> tuple[int, int] | None:
+    """The noun phrase that ends at ``comma``, where an appositive starts; the guidelines make it the source.
+
+    A name (``Valery Gerasimov, the Chief ..., confessed``, with its titles) or a determiner phrase that opens its
+    clause (``One month ago, an article on CNN's citizen journalism wing, iReport, also accused``); None otherwise.
+
+    >>> text = "On Monday, the president of the club, John Smith, said it."
+    >>> start, end = appositive_head(text, text.index(", John"), 0, name_mentions(text))
+    >>> text[start:end]
+    'the president of the club'
+    """
+    mention = next((m for m in reversed(mentions) if m.end == comma), None)
+    if mention is not None:
+        if mention.possessive or mention.start < limit:
+            return None
+        return _with_titles(text, mention, limit), mention.end
+    clause = max(text.rfind(",", limit, comma) + 1, limit)
+    words = list(_WORD.finditer(text, clause, comma))
+    if not words or len(words) > _HEAD_LIMIT or text[clause : words[0].start()].strip(OPENING_QUOTE_MARKS + " "):
         return None
-    return _with_titles(text, mention, limit), mention.end
+    if words[0].group().lower() not in _DETERMINERS - {"one"} or any(
+        lemma(w.group().lower()) in COMMUNICATION_LEMMAS for w in words
+    ):
+        return None
+    return words[0].start(), words[-1].end()
+
+
+def subject_after_cue(text: str, cue_end: int, limit: int, mentions: Sequence[Mention]) -> tuple[int, int] | None:
+    """The plain subject right after an inverted cue (``'A,' said the Church in a release``), or None."""
+    return _subject_after(text, cue_end, limit, mentions)
 
 
 def _subject_after(text: str, cue_end: int, limit: int, mentions: Sequence[Mention]) -> tuple[int, int] | None:
@@ -384,16 +413,21 @@ def _subject_after(text: str, cue_end: int, limit: int, mentions: Sequence[Menti
         end = match.end(2)
     else:
         mention = next((m for m in mentions if m.start >= start), None)
-        if (
-            mention is None
-            or mention.possessive
-            or text[start : mention.start].strip(" ")
-            and not all(w.lower() in _TITLES for w in text[start : mention.start].split())
-        ):
+        leading = text[start : mention.start].split() if mention is not None else []
+        if leading and leading[0].lower() == "the":
+            leading = leading[1:]  # "said the Church"
+        if mention is None or mention.possessive or not all(w.lower() in _TITLES for w in leading):
             return None
         end = mention.end
     following = text[end : end + 1]
-    return (start, end) if following == "" or end >= limit or following in ",.;:!?)" else None
+    if following == "" or end >= limit or following in ",.;:!?)":
+        return start, end
+    # "said Smith in a statement", "said the Church on Monday"
+    after = _NEXT_WORD.match(text, end, limit)
+    return (start, end) if after and after.group(1) == " " and after.group(2) in _SETTINGS else None
+
+
+_SETTINGS = frozenset("in on at during after before from via through".split())
 
 
 def _with_titles(text: str, mention: Mention, limit: int) -> int:

@@ -21,10 +21,12 @@ from quotes.coreference import (
     PERSON_PRONOUNS,
     Mention,
     antecedent,
+    appositive_head,
     name_mentions,
     passive_cue,
     plain_gap,
     speaker_near_cue,
+    subject_after_cue,
 )
 from quotes.lexicon import lemma
 from quotes.schema import KINDS, Quote, QuoteRecord, ScoredSpan, span_text_problem
@@ -127,6 +129,8 @@ class _Document:
     continuation_paragraphs: set[int]
     attribution_starts: list[int]  # starts of all CUE and SPEAKER spans, sorted
     sentence_ranges: list[tuple[int, int]]  # never empty: a text with no sentence is one
+    mentions: list[Mention] = field(default_factory=list)  # name mentions outside contents
+    find_speakers: bool = True  # read speakers from the text (rule 8 and the text subjects of rule 2)
     drafts: list[_Draft] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -218,6 +222,8 @@ def link(
         continuation_paragraphs=set(),
         attribution_starts=attribution_starts,
         sentence_ranges=sentences(text) or [(0, len(text))],
+        mentions=name_mentions(text, [(span.start, span.end) for kind, span in ordered if kind == "QUOTE"]),
+        find_speakers=find_speakers,
     )
     for index, (start, end) in enumerate(paragraph_ranges):
         if text[start] in OPENING_QUOTE_MARKS and not document.attributions_between(start, end):
@@ -226,8 +232,7 @@ def link(
     counts = LinkStats(documents=1)
     units, unit_ends = _units(document.sentence_ranges, ordered)
     _link_units(document, units, unit_ends, counts)
-    contents = [(span.start, span.end) for kind, span in ordered if kind == "QUOTE"]
-    mentions = name_mentions(text, contents)
+    mentions = document.mentions
     if find_speakers:
         _find_speakers(document, mentions, counts)
     records = _records(document, mentions, counts)
@@ -311,7 +316,7 @@ def _link_units(document: _Document, units: list[int], unit_ends: list[int], sta
             pending = None
             continue
 
-        speakers = _Speakers(document.text, [span for kind, span in members if kind == "SPEAKER"], cues, contents)
+        speakers = _Speakers(document, [span for kind, span in members if kind == "SPEAKER"], cues, contents)
         owners = _pair_contents(document.text, contents, cues, speakers.groups)
         by_cue: dict[int, _Draft] = {}
         for content, owner in zip(contents, owners, strict=True):
@@ -442,11 +447,21 @@ def _frames(
     return False
 
 
+def _ends_with_to(cue: str) -> bool:
+    """``confessed to``: a cue whose ``to`` introduces an addressee (``according to`` introduces the source)."""
+    words = cue.lower().split()
+    return len(words) > 1 and words[-1] == "to" and words[-2] != "according"
+
+
 class _Speakers:
     """The speakers of one unit, grouped into subjects, and the choice of a subject for each cue."""
 
-    def __init__(self, text: str, speakers: list[ScoredSpan], cues: list[ScoredSpan], contents: list[ScoredSpan]):
-        self.text = text
+    def __init__(
+        self, document: _Document, speakers: list[ScoredSpan], cues: list[ScoredSpan], contents: list[ScoredSpan]
+    ):
+        self.document = document
+        self.text = text = document.text
+        self.contents = contents
         speakers = [s for s in speakers if s.text.strip().lower() not in _POSSESSIVE_DETERMINERS]
         self.groups = _speaker_groups(text, speakers)
         self.group_starts = [group[0].start for group in self.groups]
@@ -459,9 +474,14 @@ class _Speakers:
         """``Doug Mahugh contacted Rick Jelliffe ... and offered``: a group right after a cue that has its own plain
         subject before it is that cue's object, nobody's speaker."""
         index = bisect_left(self.cue_starts, group[0].start) - 1
-        if index < 0 or self.text[self.cues[index].end : group[0].start].strip():
+        if index < 0:
             return False
         cue = self.cues[index]
+        gap = self.text[cue.end : group[0].start]
+        if _TO_ADDRESSEE.fullmatch(gap) or (gap.strip() == "" and _ends_with_to(cue.text)):
+            return True  # "confessed to Putin": an addressee
+        if gap.strip():
+            return False
         return any(g[-1].end <= cue.start and plain_gap(self.text, g[-1].end, cue.start) for g in self.groups)
 
     def of(self, index: int) -> tuple[ScoredSpan, ...]:
@@ -481,39 +501,71 @@ class _Speakers:
         before = next((i for i in range(after - 1, -1, -1) if i not in self.objects), None)
         if before is not None and not passive:
             end = self.groups[before][-1].end
-            plain = not _count_between(self.content_starts, end, cue.start) and plain_gap(text, end, cue.start)
-            before = self._head_of_appositive(before, cue)
-            rank = -1 if plain else _count_between(self.cue_starts, end, cue.start)
-            candidates.append((rank, cue.start - end, 0, before))
+            across = _count_between(self.content_starts, end, cue.start)
+            if not (across and "\n" in text[end : cue.start]):  # not from another paragraph, across a content
+                plain = not across and plain_gap(text, end, cue.start)
+                rank = -1 if plain else _count_between(self.cue_starts, end, cue.start)
+                candidates.append((rank, cue.start - end, 0, before))
         if after < len(self.groups) and after not in self.objects:
             start = self.group_starts[after]
-            gap = text[cue.end : start]
-            addressee = _TO_ADDRESSEE.search(gap) or (
-                cue.text.lower().endswith(" to") and not cue.text.lower().endswith("according to")
-            )
-            by = gap.strip().lower() == "by"
-            if not _count_between(self.content_starts, cue.end, start) and not addressee and (by or not passive):
+            by = text[cue.end : start].strip().lower() == "by"
+            if not _count_between(self.content_starts, cue.end, start) and (by or not passive):
                 candidates.append((_count_between(self.cue_starts, cue.end, start), start - cue.end, 1, after))
-        return self.groups[min(candidates)[3]] if candidates else ()
+        if not candidates:
+            return ()
+        chosen = min(candidates)
+        if chosen[2] == 1:
+            return self.groups[chosen[3]]
+        if self._inverted(cue) and self.document.find_speakers:
+            # "'A,' said the Church in a release": the subject after an inverted cue, not a speaker before its quote
+            sentence = self.document.sentence_of(cue.start)
+            found = subject_after_cue(text, cue.end, sentence[1], self.document.mentions)
+            if found is not None and self._free(*found):
+                return (ScoredSpan(found[0], found[1], text[found[0] : found[1]], cue.score),)
+        return self._head_of_appositive(chosen[3], cue)
 
-    def _head_of_appositive(self, index: int, cue: ScoredSpan) -> int:
+    def _inverted(self, cue: ScoredSpan) -> bool:
+        """Whether a content ends right before the cue (``'A,' said``)."""
+        return any(
+            c.end <= cue.start and not text_between.strip(CLOSING_QUOTE_MARKS + " ,")
+            for c in self.contents
+            for text_between in (self.text[c.end : cue.start],)
+        )
+
+    def _free(self, start: int, end: int) -> bool:
+        """Whether no tagged span overlaps ``[start, end)``."""
+        return not any(span.start < end and start < span.end for _, span in self.document.spans)
+
+    def _head_of_appositive(self, index: int, cue: ScoredSpan) -> tuple[ScoredSpan, ...]:
         """``Leroy Cain, the American manager of the mission said``, ``the President ..., John Carmichael, also
-        accused``: the group before a comma-set appositive is the subject (the guidelines exclude appositives)."""
-        if index == 0 or (index - 1) in self.objects:
-            return index
-        group, previous = self.groups[index], self.groups[index - 1]
+        accused``: the group before a comma-set appositive is the subject (the guidelines exclude appositives);
+        with no group there, the noun phrase before the comma read from the text."""
+        group = self.groups[index]
         text = self.text
+        closed = text[group[-1].end : cue.start].lstrip().startswith(",") or group[-1].text.rstrip().endswith(",")
+        if index == 0 or (index - 1) in self.objects:
+            opened = text[: group[0].start].rstrip().endswith(",")
+            if not (opened and closed and plain_gap(text, text.index(",", group[-1].end - 1) + 1, cue.start)):
+                return group
+            if not self.document.find_speakers:
+                return group
+            sentence_start = self.document.sentence_of(group[0].start)[0]
+            comma = text.rindex(",", 0, group[0].start)
+            head = appositive_head(text, comma, sentence_start, self.document.mentions)
+            if head is None or not self._free(*head):
+                return group
+            return (ScoredSpan(head[0], head[1], text[head[0] : head[1]], group[0].score),)
+        previous = self.groups[index - 1]
         gap = text[previous[-1].end : group[0].start]
         comma_before = gap.rstrip().endswith(",") or (not gap.strip() and previous[-1].text.rstrip().endswith(","))
         if not comma_before or any(mark in gap for mark in ".;:!?\n") or len(gap.split()) > 12:
-            return index
+            return group
         if _count_between(self.cue_starts, previous[-1].end, cue.start) or _count_between(
             self.content_starts, previous[-1].end, cue.start
         ):
-            return index
-        closed = text[group[-1].end : cue.start].lstrip().startswith(",") or group[-1].text.rstrip().endswith(",")
+            return group
         description = group[0].text[:1].islower()
-        return index - 1 if closed or description else index
+        return previous if closed or description else group
 
 
 def _speaker_groups(text: str, speakers: list[ScoredSpan]) -> list[tuple[ScoredSpan, ...]]:
@@ -586,11 +638,15 @@ def _records(document: _Document, mentions: list[Mention], stats: LinkStats) -> 
     """Freeze the drafts into sorted records, adding pronoun coreferences (rule 7)."""
     speakers = [span for kind, span in document.spans if kind == "SPEAKER"]
     contents = [(span.start, span.end) for kind, span in document.spans if kind == "QUOTE"]
-    speaker_starts = [span.start for span in speakers]
+
+    # A tagged speaker counts as an antecedent in the pronoun's own sentence only when it is some record's source:
+    # in "Putin has pledged 'support', he said" the frame took the content from "pledged", so Putin said nothing.
+    sources = sorted((span.start, span.end) for draft in document.drafts for span in draft.sources)
+    source_starts = [start for start, _ in sources]
 
     def _tagged(mention: Mention) -> bool:
-        index = bisect_right(speaker_starts, mention.start) - 1
-        return index >= 0 and mention.end <= speakers[index].end
+        index = bisect_right(source_starts, mention.start) - 1
+        return index >= 0 and mention.end <= sources[index][1]
 
     full_names = {id(span): _full_name(document.text, span) for span in speakers}
     # "it" is never a person: its antecedent is the nearest earlier speaker that is neither a pronoun nor a full
