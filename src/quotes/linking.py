@@ -46,6 +46,7 @@ _COORDINATION = re.compile(r"\s*(,|,?\s*(?:and|&))\s*")
 
 _WORD = re.compile(r"\S+")
 # A possessive determiner alone ("asking his colleagues") never names the speaker.
+_RELATIVES = frozenset({"who", "whom", "whose", "which", "that", "where"})
 _POSSESSIVE_DETERMINERS = frozenset({"his", "their", "its", "my", "our", "your"})
 # After a cue, an addressee: "confessed to Putin", "told reporters" is not handled here (no tag), "said to him".
 _TO_ADDRESSEE = re.compile(r"\s*to\s*$", re.IGNORECASE)
@@ -398,10 +399,14 @@ def _pair_contents(
     cue_starts = [cue.start for cue in cues]
     # "Putin has pledged to support the region, he said": a content followed by a comma and a "speaker cue"
     # frame belongs to that frame, not to the cue before it.
+    last_content = max((content.start for content in contents), default=-1)
     framed = {
         group[0].start
         for group in speakers
-        if text[: group[0].start].rstrip().endswith(",") and bisect_left(cue_starts, group[-1].end) < len(cues)
+        if text[: group[0].start].rstrip().endswith(",")
+        and group[0].text.split()[0].lower() not in _RELATIVES  # "..., whose leaders are in despair over B"
+        and bisect_left(cue_starts, group[-1].end) < len(cues)
+        and last_content < cues[bisect_left(cue_starts, group[-1].end)].start  # the frame ends the sentence
     }
     content_starts = [content.start for content in contents]
 
@@ -480,8 +485,8 @@ class _Speakers:
         gap = self.text[cue.end : group[0].start]
         if _TO_ADDRESSEE.fullmatch(gap) or (gap.strip() == "" and _ends_with_to(cue.text)):
             return True  # "confessed to Putin": an addressee
-        if gap.strip():
-            return False
+        if gap.strip() or self.text[group[-1].end : group[-1].end + 2] in ("'s", "’s"):
+            return False  # "seized on Trump's claim": a possessor speaks through its noun cue
         return any(g[-1].end <= cue.start and plain_gap(self.text, g[-1].end, cue.start) for g in self.groups)
 
     def of(self, index: int) -> tuple[ScoredSpan, ...]:
