@@ -82,6 +82,7 @@ class LinkStats:
     coreferences: int = 0
     found_speakers: int = 0  # speakers read from the text for records with a cue and no tagged speaker (rule 8)
     cueless_speakers: int = 0  # records with no cue that took the tagged speaker of their sentence (rule 6a)
+    dash_speakers: int = 0  # records that took a speaker after a dash ("'A.' ― Name", rule 6b)
 
     def summary(self) -> str:
         """One log line of the counters, e.g. for :meth:`quotes.inference.QuoteExtractor.predict` over a batch.
@@ -233,6 +234,7 @@ def link(
     counts = LinkStats(documents=1)
     units, unit_ends = _units(document.sentence_ranges, ordered)
     _link_units(document, units, unit_ends, counts)
+    _dash_speakers(document, counts)
     mentions = document.mentions
     if find_speakers:
         _find_speakers(document, mentions, counts)
@@ -610,6 +612,25 @@ def _is_direct(span: ScoredSpan) -> bool:
 # --------------------------------------------------------------------------------------------------------------
 # Records and coreference
 # --------------------------------------------------------------------------------------------------------------
+
+
+_DASH = re.compile(r"[ \t]*[―—–][ \t]*")
+
+
+def _dash_speakers(document: _Document, stats: LinkStats) -> None:
+    """Rule 6b: a record with no source whose last content is followed by a dash and a tagged speaker on the same
+    line (``'A.' ― Sonya Herridge``, a pull quote or a testimonial) takes that speaker."""
+    used = {id(span) for draft in document.drafts for span in draft.sources}
+    speakers = [span for kind, span in document.spans if kind == "SPEAKER" and id(span) not in used]
+    starts = [span.start for span in speakers]
+    for draft in document.drafts:
+        if draft.sources:
+            continue
+        end = draft.contents[-1].end
+        index = bisect_left(starts, end)
+        if index < len(speakers) and _DASH.fullmatch(document.text, end, speakers[index].start):
+            draft.sources = (speakers[index],)
+            stats.dash_speakers += 1
 
 
 def _find_speakers(document: _Document, mentions: list[Mention], stats: LinkStats) -> None:
