@@ -256,3 +256,18 @@ def test_plain_gap():
     text = "Obama has also said it; Obama, a senator, said it."
 
     assert plain_gap(text, 5, 15) and not plain_gap(text, 29, 40)
+
+
+def test_a_cue_inside_the_source_of_according_to_is_no_cue():
+    text = "According to the page where the issue was debated, 479 users supported a blackout."
+    parts = (
+        ("CUE", "According to"),
+        ("SPEAKER", "the page where"),
+        ("QUOTE", "the issue"),
+        ("CUE", "debated"),
+        ("QUOTE", ", 479 users supported a blackout"),
+    )
+    [record] = link(text, spans_in(text, *parts))
+
+    assert record.cue.text == "According to" and [s.text for s in record.sources] == ["the page where"]
+    assert len(record.contents) == 2

@@ -309,7 +309,7 @@ def _link_units(document: _Document, units: list[int], unit_ends: list[int], sta
     for unit, group in groupby(zip(units, document.spans, strict=True), key=lambda item: item[0]):
         members = [item for _, item in group]
         contents = [span for kind, span in members if kind == "QUOTE"]
-        cues = [span for kind, span in members if kind == "CUE"]
+        cues = _outside_according_to(document.text, [span for kind, span in members if kind == "CUE"])
         unit_speakers = _speaker_groups(document.text, [span for kind, span in members if kind == "SPEAKER"])
         if not cues:
             introduced = pending if pending is not None and pending[0] == unit - 1 else None
@@ -339,6 +339,22 @@ def _link_units(document: _Document, units: list[int], unit_ends: list[int], sta
         ends_with_colon = document.text[unit_ends[unit] - 1] == ":"
         if ends_with_colon and len(cues) - 1 not in by_cue and not (contents and contents[-1].start > cues[-1].start):
             pending = (unit, cues[-1], speakers.of(len(cues) - 1))
+
+
+def _outside_according_to(text: str, cues: list[ScoredSpan]) -> list[ScoredSpan]:
+    """The cues less those inside the source of an ``according to`` (``According to the page where the issue was
+    debated, 479 users ...``: ``debated`` describes the source; the content after the comma is the page's)."""
+    kept: list[ScoredSpan] = []
+    source_end = -1
+    for cue in cues:
+        if cue.start < source_end:
+            continue
+        kept.append(cue)
+        if cue.text.lower() == "according to":
+            comma = text.find(",", cue.end)
+            stop = min((i for i in (text.find(".", cue.end), text.find("\n", cue.end)) if i >= 0), default=len(text))
+            source_end = comma if 0 <= comma < stop else -1
+    return kept
 
 
 def _place_uncued(
