@@ -271,3 +271,20 @@ def test_a_cue_inside_the_source_of_according_to_is_no_cue():
 
     assert record.cue.text == "According to" and [s.text for s in record.sources] == ["the page where"]
     assert len(record.contents) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("The summary documented long detentions and suggested that more were waterboarded.", "The summary"),
+        ("The summary documents long detentions and suggested that more were waterboarded.", None),  # tenses differ
+        ("Many were detained, and suggested that more were waterboarded.", None),  # no subject opens the sentence
+    ],
+)
+def test_cue_joined_by_and_takes_the_subject_of_the_first_verb(text, speaker):
+    content = "that more were waterboarded"
+
+    assert who(text, ("CUE", "suggested"), ("QUOTE", content), content=content) == (
+        [speaker] if speaker else [],
+        "suggested",
+    )

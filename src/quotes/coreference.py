@@ -310,6 +310,9 @@ def _subject_before(
         elif lower not in _BETWEEN:
             break
         end = match.start()
+    if word.lower() == "and":
+        # "The summary documented A and suggested B": the subject of the first of two coordinated verbs
+        return _coordinated_subject(text, match.start(1), limit, mentions, known_names, cue_word)
     if chained:
         verb_cue = "inflected"  # "The article went on to accuse": the chain verb agrees, not the cue
     if word.endswith(",") and word[:-1] and _NAME_WORD_ONLY.fullmatch(word[:-1]):
@@ -333,6 +336,32 @@ def _subject_before(
     if opens_sentence and len(mention.words) == 1 and mention.words[0] not in known_names:
         return None
     return start, mention.end
+
+
+def _coordinated_subject(
+    text: str, and_start: int, limit: int, mentions: Sequence[Mention], known_names: frozenset[str], cue_word: str
+) -> tuple[int, int] | None:
+    """The subject that opens the sentence when its verb and the cue are joined by ``and`` and share an ending
+    (``The summary documented A and suggested B``, ``Obama thanks them and says B``); None otherwise."""
+    suffix = next((end for end in ("ed", "s") if cue_word.endswith(end) and not cue_word.endswith("ss")), None)
+    if suffix is None:
+        return None
+    words = list(_WORD.finditer(text, limit, and_start))
+    if not words or text[limit : words[0].start()].strip(OPENING_QUOTE_MARKS + " "):
+        return None
+    subjects = []
+    mention = next((m for m in mentions if m.start == words[0].start()), None)
+    if mention is not None and not mention.possessive and (len(mention.words) > 1 or mention.words[0] in known_names):
+        subjects.append((mention.start, mention.end))
+    elif words[0].group().lower() in ("the", "a", "an", "this", "these", "those"):
+        subjects += [(words[0].start(), words[n].end()) for n in range(1, min(4, len(words)))]
+    for start, end in subjects:
+        rest = [w.group().lower() for w in words if w.start() >= end]
+        while rest and rest[0] in _BETWEEN:
+            rest.pop(0)
+        if len(rest) > 1 and rest[0].endswith(suffix) and not rest[0].endswith("ss") and "," not in text[start:end]:
+            return start, end
+    return None
 
 
 def plain_gap(text: str, start: int, end: int) -> bool:
