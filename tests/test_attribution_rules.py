@@ -288,3 +288,11 @@ def test_cue_joined_by_and_takes_the_subject_of_the_first_verb(text, speaker):
         [speaker] if speaker else [],
         "suggested",
     )
+
+
+def test_possessive_before_a_noun_cue_is_the_speaker():
+    text = "Clinton recalled his infamous comment about 47 percent of the country."
+    content = "47 percent of the country"
+    parts = ("SPEAKER", "his"), ("CUE", "infamous comment about"), ("QUOTE", content)
+
+    assert who(text, *parts, content=content) == (["his"], "infamous comment about")

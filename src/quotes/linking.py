@@ -45,7 +45,7 @@ _INTRODUCTION = re.compile(r"\s*:")  # right after a cue: "said: 'A'"
 _COORDINATION = re.compile(r"\s*(,|,?\s*(?:and|&))\s*")
 
 _WORD = re.compile(r"\S+")
-# A possessive determiner alone ("asking his colleagues") never names the speaker.
+# A possessive determiner right after a cue ("asking his colleagues") qualifies its object, not the speaker.
 _RELATIVES = frozenset({"who", "whom", "whose", "which", "that", "where"})
 _POSSESSIVE_DETERMINERS = frozenset({"his", "their", "its", "my", "our", "your"})
 # After a cue, an addressee: "confessed to Putin", "told reporters" is not handled here (no tag), "said to him".
@@ -485,7 +485,13 @@ class _Speakers:
         self.document = document
         self.text = text = document.text
         self.contents = contents
-        speakers = [s for s in speakers if s.text.strip().lower() not in _POSSESSIVE_DETERMINERS]
+        # "asking his colleagues": a possessive right after a cue qualifies its object ("his comment" keeps it)
+        speakers = [
+            s
+            for s in speakers
+            if s.text.strip().lower() not in _POSSESSIVE_DETERMINERS
+            or not any(c.end <= s.start and not text[c.end : s.start].strip() for c in cues)
+        ]
         self.groups = _speaker_groups(text, speakers)
         self.group_starts = [group[0].start for group in self.groups]
         self.cues = cues
