@@ -145,6 +145,11 @@ def test_cue_without_speaker_reads_the_subject_before_an_appositive():
     [
         ("Valery Gerasimov, the chief of staff, said it.", ", the", "Valery Gerasimov"),
         ("Later, the head of the union, Ann Lee, said it.", ", Ann", "the head of the union"),
+        (
+            "Later, the head of the union in New York City, Ann Lee, said it.",
+            ", Ann",
+            "the head of the union in New York City",
+        ),
         ("Officials in the capital, Ann Lee said it.", ", Ann", None),  # no determiner opens the clause
         ("The plan announced yesterday, Ann Lee said it.", ", Ann", None),  # a verb of saying is no noun phrase
     ],
@@ -296,3 +301,27 @@ def test_possessive_before_a_noun_cue_is_the_speaker():
     parts = ("SPEAKER", "his"), ("CUE", "infamous comment about"), ("QUOTE", content)
 
     assert who(text, *parts, content=content) == (["his"], "infamous comment about")
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "cue", "content"),
+    [
+        # a relative pronoun is the subject of its own clause, not an appositive to skip
+        ("Mr. Kamin, who emphasized that the plan works, left.", "who", "emphasized", "that the plan works"),
+        # a speaker span that holds its own appositive is kept whole; "in Washington" is a place
+        (
+            "In a panel in Washington, Marc Morial, the head of the league, told a woman that voting matters.",
+            "Marc Morial, the head of the league,",
+            "told",
+            "that voting matters",
+        ),
+        # "to me" after a cue that is no verb of saying holds an opinion: it is no addressee
+        ("Nothing about them seems credible to me.", "me", "seems credible", "Nothing about them"),
+    ],
+)
+def test_speakers_that_stay(text, speaker, cue, content):
+    parts = sorted([("SPEAKER", speaker), ("CUE", cue), ("QUOTE", content)], key=lambda part: text.index(part[1]))
+    if text.startswith("Mr. Kamin"):
+        parts = [("SPEAKER", "Mr. Kamin"), *parts]
+
+    assert who(text, *parts, content=content) == ([speaker], cue)

@@ -413,10 +413,13 @@ def appositive_head(text: str, comma: int, limit: int, mentions: Sequence[Mentio
     'the president of the club'
     """
     mention = next((m for m in reversed(mentions) if m.end == comma), None)
-    if mention is not None:
-        if mention.possessive or mention.start < limit:
-            return None
-        return _with_titles(text, mention, limit), mention.end
+    if mention is not None and not mention.possessive and mention.start >= limit:
+        start = _with_titles(text, mention, limit)
+        previous = _PREVIOUS_WORD.search(text, limit, start)
+        # "in Washington, Marc Morial, the chief ..., told": a place, not the subject; the clause may still open
+        # with one ("the President of the Church in New York City, John Carmichael, accused")
+        if not (previous and previous.group(1).lower() in _PREPOSITIONS):
+            return start, mention.end
     clause = max(text.rfind(",", limit, comma) + 1, limit)
     words = list(_WORD.finditer(text, clause, comma))
     if not words or len(words) > _HEAD_LIMIT or text[clause : words[0].start()].strip(OPENING_QUOTE_MARKS + " "):

@@ -28,7 +28,7 @@ from quotes.coreference import (
     speaker_near_cue,
     subject_after_cue,
 )
-from quotes.lexicon import lemma
+from quotes.lexicon import is_communication_cue, lemma
 from quotes.schema import KINDS, Quote, QuoteRecord, ScoredSpan, span_text_problem
 from quotes.text import BEFORE_OPENING, CLOSING_QUOTE_MARKS, OPENING_QUOTE_MARKS, paragraphs, sentences
 
@@ -507,8 +507,9 @@ class _Speakers:
             return False
         cue = self.cues[index]
         gap = self.text[cue.end : group[0].start]
-        if _TO_ADDRESSEE.fullmatch(gap) or (gap.strip() == "" and _ends_with_to(cue.text)):
-            return True  # "confessed to Putin": an addressee
+        to_addressee = _TO_ADDRESSEE.fullmatch(gap) or (gap.strip() == "" and _ends_with_to(cue.text))
+        if to_addressee and is_communication_cue(cue.text):
+            return True  # "confessed to Putin": an addressee ("seems credible to me" holds an opinion)
         if gap.strip() or self.text[group[-1].end : group[-1].end + 2] in ("'s", "’s"):
             return False  # "seized on Trump's claim": a possessor speaks through its noun cue
         return any(g[-1].end <= cue.start and plain_gap(self.text, g[-1].end, cue.start) for g in self.groups)
@@ -571,6 +572,8 @@ class _Speakers:
         with no group there, the noun phrase before the comma read from the text."""
         group = self.groups[index]
         text = self.text
+        if "," in group[-1].text.rstrip().rstrip(",") or group[0].text.split()[0].lower() in _RELATIVES:
+            return group  # it holds its own appositive, or it is a relative clause's subject ("who said")
         closed = text[group[-1].end : cue.start].lstrip().startswith(",") or group[-1].text.rstrip().endswith(",")
         if index == 0 or (index - 1) in self.objects:
             opened = text[: group[0].start].rstrip().endswith(",")
