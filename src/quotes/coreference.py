@@ -6,8 +6,10 @@ runs of capitalised words outside quoted content, less the titles and sentence-o
 (``White House``, ``NASA``). :func:`antecedent` picks, for a ``he``/``she`` speaker, the nearest earlier mention
 of a person, following a surname back to the full name it shortens (``Henderson`` -> ``Fritz Henderson``), and
 returns that person's nearest earlier full-name mention, as the annotation guidelines ask. :func:`speaker_near_cue`
-reads the plain subject of a cue that has no tagged speaker (``Obama has said``, ``'A,' said Obama``). The linker
-uses all three (its rules 7 and 8). Pure Python.
+reads the plain subject of a cue that has no tagged speaker (``Obama has said``, ``'A,' said Obama``), also past an
+appositive, ``went on to`` and ``can be heard``; :func:`passive_cue`, :func:`appositive_head` and
+:func:`subject_after_cue` serve the linker's choice among tagged speakers. The linker uses them in its rules 2, 7
+and 8. Pure Python.
 """
 
 from __future__ import annotations

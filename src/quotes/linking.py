@@ -166,26 +166,45 @@ def link(
        content before it (``'A?' to which he said: 'B'``: ``'A'`` becomes a record of its own). Each cue takes its
        nearest speaker, preferring one with no other cue in between and one before the cue; a speaker after the
        cue must come before any content. Speakers joined by ``and`` are one subject; two cues may share a speaker.
-       Contents of one cue form one record.
+       Contents of one cue form one record. Who the subject is follows the guidelines' grammar:
+
+       a. a passive cue (``was told``, ``has been asked``) takes no speaker before it, only one after ``by``;
+       b. an addressee after a verb of saying (``confessed to Putin``), a cue's object (``Mahugh contacted
+          Jelliffe and offered``) and a possessive right after a cue (``asking his colleagues``) are no subject;
+          a possessor before a noun cue is (``Trump's claim``, ``his comment about``);
+       c. a plain subject right before the cue (only auxiliaries and adverbs between: ``Smith also told Jones``)
+          beats any other; a speaker from an earlier paragraph across a content is none;
+       d. of ``Name, description said`` and ``description, Name, said`` the first noun phrase is the subject
+          (appositives are excluded), read from the text with ``find_speakers`` when it is not tagged; a relative
+          pronoun (``who``) and a span holding its own appositive stay as tagged;
+       e. an inverted cue (``'A,' said the Church in a release``) takes the subject after it, with
+          ``find_speakers``, over a speaker before its quote;
+       f. a content followed by a comma frame that ends its sentence (``Putin has pledged A, he said``) goes to the
+          frame's cue, not to the cue before it (not for a relative clause: ``..., whose leaders said``);
+       g. a cue between a sentence-opening ``according to`` and the next comma describes the source and is no cue.
     3. A content in a sentence with no cue, right after a sentence that ends with ``:`` and an unused cue
        (``He said:`` on its own line), takes that cue and its speaker.
     4. A continuation paragraph (it opens with a quotation mark and has no cue or speaker) joins the previous record.
     5. Otherwise a content with no cue joins the previous record when that record's last content is direct, is no
        question put with ``asked`` (or with no cue), and is in the same paragraph or the previous sentence
        (``'A,' he said. 'B.'``, ``'A?' she said. 'B.'``).
-    6. Otherwise it becomes a record with no cue and no source. Rules 4 and 5 only join a record that has a cue or a
-       source, and only when no cue or speaker lies between the two.
+    6. Otherwise it becomes a record with no cue: with (6a) the nearest tagged speaker before it in its sentence as
+       source when there is one (``Gerasimov goes on to add that A``, ``reports by the news media that A``), else
+       with no source. Rules 4 and 5 only join a record that has a cue or a source, and only when no cue or
+       speaker lies between the two. (6b) A record with no source whose last content is followed by a dash and a
+       tagged speaker on its line (``'A.' ― Sonya Herridge``) takes that speaker.
     7. A record whose only source is ``he``/``she``/``him``/``her`` gets, as its coreference, the person's nearest
        earlier full-name mention (first and last name, no title), found in the cased text whether tagged or not
        (:func:`quotes.coreference.antecedent`: the nearest person named outside quoted content, not before a
-       content in the pronoun's own sentence, a possessor only as a last resort, a surname followed back to its
-       full name).
+       content in the pronoun's own sentence unless it is some record's source, a possessor only as a last
+       resort, a surname followed back to its full name).
        ``it`` gets the nearest earlier speaker that is neither a pronoun nor a full name (``the defence
        ministry``); ``they``, ``we`` and ``I`` get none (a group or the writer has no full name).
     8. With ``find_speakers``, a record with a cue and no speaker takes the cue's plain subject from the text
        (:func:`quotes.coreference.speaker_near_cue`: ``Obama has said``, ``'A,' said Obama``, ``according to
-       NASA``, ``he told``; no passive, no appositive), scored as its cue, unless it overlaps a tagged span. It
-       runs before rule 7, so a pronoun found this way is resolved too.
+       NASA``, ``he told``, ``Gerasimov, the Chief of Staff, confessed``, ``The article went on to accuse``, ``a
+       frustrated Putin can be heard asking``, ``The summary documented A and suggested``; no passive), scored as
+       its cue, unless it overlaps a tagged span. It runs before rule 7, so a pronoun found this way is resolved.
 
     Cues and speakers left out of every record are dropped, counted in ``stats`` and logged at DEBUG.
 
@@ -193,7 +212,7 @@ def link(
         text: the document text that the span offsets index.
         spans: ``(kind, span)`` pairs, kind one of ``"QUOTE"``, ``"SPEAKER"``, ``"CUE"``; non-overlapping, any order.
         stats: if given, its counters are increased by what this call did.
-        find_speakers: apply rule 8 (read missing speakers from the text).
+        find_speakers: apply rule 8 and rules 2d/2e (read speakers from the text).
 
     Returns:
         The records sorted by the start of their first content span; every QUOTE span is in exactly one. A record
