@@ -245,7 +245,7 @@ def test_sentence_without_cue_takes_its_tagged_speaker():
 
 
 def test_quote_followed_by_a_dash_and_a_speaker_takes_it():
-    text = "“He represents our greatest shame.” ― Sonya Herridge\n“I am ashamed.” ― Pamela Padilla"
+    text = "“He represents our greatest shame.” ― Sonya Herridge\n“I am ashamed.”\xa0―\xa0Pamela Padilla"
     parts = (
         ("QUOTE", "“He represents our greatest shame.”"),
         ("SPEAKER", "Sonya Herridge"),

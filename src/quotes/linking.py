@@ -658,7 +658,7 @@ def _is_direct(span: ScoredSpan) -> bool:
 # --------------------------------------------------------------------------------------------------------------
 
 
-_DASH = re.compile(r"[ \t]*[―—–][ \t]*")
+_DASH = re.compile(r"[^\S\n]*[―—–][^\S\n]*")  # no line break; a no-break space is common there
 
 
 def _dash_speakers(document: _Document, stats: LinkStats) -> None:
