@@ -440,7 +440,7 @@ def _pair_contents(
     framed = {
         group[0].start
         for group in speakers
-        if text[: group[0].start].rstrip().endswith(",")
+        if _comma_before(text, group[0].start)
         and group[0].text.split()[0].lower() not in _RELATIVES  # "..., whose leaders are in despair over B"
         and bisect_left(cue_starts, group[-1].end) < len(cues)
         and last_content < cues[bisect_left(cue_starts, group[-1].end)].start  # the frame ends the sentence
@@ -487,6 +487,14 @@ def _frames(
             between = text[content.end : group[0].start].strip(CLOSING_QUOTE_MARKS + " ,")
             return between == "" and plain_gap(text, group[-1].end, cue.start)
     return False
+
+
+def _comma_before(text: str, offset: int) -> bool:
+    """Whether the last character before ``offset`` that is not whitespace is a comma."""
+    index = offset - 1
+    while index >= 0 and text[index].isspace():
+        index -= 1
+    return index >= 0 and text[index] == ","
 
 
 def _ends_with_to(cue: str) -> bool:
@@ -595,7 +603,7 @@ class _Speakers:
             return group  # it holds its own appositive, or it is a relative clause's subject ("who said")
         closed = text[group[-1].end : cue.start].lstrip().startswith(",") or group[-1].text.rstrip().endswith(",")
         if index == 0 or (index - 1) in self.objects:
-            opened = text[: group[0].start].rstrip().endswith(",")
+            opened = _comma_before(text, group[0].start)
             if not (opened and closed and plain_gap(text, text.index(",", group[-1].end - 1) + 1, cue.start)):
                 return group
             if not self.document.find_speakers:
