@@ -231,6 +231,7 @@ def passive_cue(text: str, cue: tuple[int, int], limit: int = 0) -> bool:
     (True, False)
     """
     first = text[cue[0] : cue[1]].split()[0].lower()
+    limit = max(limit, cue[0] - 200)  # a few words back is enough; the regex search is linear in the window
     if first.endswith("ing") or first in _SPEAKER_PASSIVES or lemma(first) == first:
         return False
     end = cue[0]

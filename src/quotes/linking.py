@@ -552,7 +552,7 @@ class _Speakers:
         """
         cue = self.cues[index]
         text = self.text
-        passive = passive_cue(text, (cue.start, cue.end))
+        passive = passive_cue(text, (cue.start, cue.end), self.document.sentence_of(cue.start)[0])
         after = bisect_left(self.group_starts, cue.end)
         candidates = []
         before = next((i for i in range(after - 1, -1, -1) if i not in self.objects), None)
