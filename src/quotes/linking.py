@@ -45,10 +45,11 @@ _INTRODUCTION = re.compile(r"\s*:")  # right after a cue: "said: 'A'"
 _COORDINATION = re.compile(r"\s*(,|,?\s*(?:and|&))\s*")
 
 _WORD = re.compile(r"\S+")
-# A possessive determiner right after a cue ("asking his colleagues") qualifies its object, not the speaker.
+# Relative pronouns open a clause of their own: never an appositive to skip, never a comma frame.
 _RELATIVES = frozenset({"who", "whom", "whose", "which", "that", "where"})
+# A possessive determiner right after a cue ("asking his colleagues") qualifies its object, not the speaker.
 _POSSESSIVE_DETERMINERS = frozenset({"his", "their", "its", "my", "our", "your"})
-# After a cue, an addressee: "confessed to Putin", "told reporters" is not handled here (no tag), "said to him".
+# What separates a verb of saying from its addressee: "said to Putin" (a cue "confessed to" holds the "to").
 _TO_ADDRESSEE = re.compile(r"\s*to\s*$", re.IGNORECASE)
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
 _NAME_PARTICLES = frozenset("von van der den de del della da di du le la bin ibn al el".split())
@@ -583,11 +584,8 @@ class _Speakers:
 
     def _inverted(self, cue: ScoredSpan) -> bool:
         """Whether a content ends right before the cue (``'A,' said``)."""
-        return any(
-            c.end <= cue.start and not text_between.strip(CLOSING_QUOTE_MARKS + " ,")
-            for c in self.contents
-            for text_between in (self.text[c.end : cue.start],)
-        )
+        strip = CLOSING_QUOTE_MARKS + " ,"
+        return any(c.end <= cue.start and not self.text[c.end : cue.start].strip(strip) for c in self.contents)
 
     def _free(self, start: int, end: int) -> bool:
         """Whether no tagged span overlaps ``[start, end)``."""
