@@ -20,12 +20,18 @@ coreferences, a predicted source or coreference overlaps a gold coreference or h
 folding, collapsing whitespace and dropping a possessive ``'s``). Printed: quote F1, attribution accuracy and
 end-to-end F1, each also by name, then every matched pair that is wrong by name, counted by class:
 
-- ``no speaker``: the gold record has a source, the prediction none;
+- ``no speaker span predicted``: the gold record has a source, the prediction none, and no predicted SPEAKER span
+  overlaps the gold source (the tagger missed it; the linker found nothing in the text either);
+- ``speaker predicted but not linked``: a predicted SPEAKER span overlaps the gold source, but the record has
+  another source or none (the linker's choice);
+- ``wrong speaker linked``: the record has a source that overlaps no gold source or coreference, and no predicted
+  SPEAKER span overlaps the gold source;
 - ``spurious speaker``: the prediction has a source where gold has none;
-- ``wrong speaker``: both have sources and none of them overlaps a gold source or coreference;
 - ``pronoun unresolved``: the speaker is right (a pronoun) but the prediction has no coreference to the name;
 - ``pronoun resolved wrong``: the speaker is right but its coreference names someone else;
-- ``name missing``: the speaker is right and not a pronoun (``Henderson``), but gold asks for the full name.
+- ``surname not expanded``: the speaker is right and not a pronoun (``Henderson``), but gold asks for the full name.
+
+Plural or organisation speakers and gold oddities are judgements left to the reader of the examples.
 """
 
 from __future__ import annotations
@@ -41,12 +47,13 @@ from quotes.evaluation import match_quotes, same_speaker
 from quotes.schema import Document, QuoteRecord, ScoredSpan, document_from_dict
 
 CLASSES = (
-    "no speaker",
+    "no speaker span predicted",
+    "speaker predicted but not linked",
+    "wrong speaker linked",
     "spurious speaker",
-    "wrong speaker",
     "pronoun unresolved",
     "pronoun resolved wrong",
-    "name missing",
+    "surname not expanded",
 )
 PRONOUNS = frozenset("he she they it we i him her them his their its".split())
 
@@ -145,19 +152,26 @@ def right_by_name(gold, predicted) -> bool:
     return False
 
 
-def error_class(gold, predicted) -> str:
-    if gold.sources and not predicted.sources:
-        return "no speaker"
+def error_class(gold, predicted, spans: list | None = None) -> str:
+    """The class of a pair that is wrong by name; ``spans`` are the document's predicted ``(kind, span)`` pairs
+    (without them a missing or wrong speaker counts as not predicted)."""
     if not gold.sources:
         return "spurious speaker"
     if not same_speaker(gold, predicted):
-        return "wrong speaker"
+        tagged = any(
+            kind == "SPEAKER" and span.start < g.end and g.start < span.end
+            for kind, span in spans or ()
+            for g in (*gold.sources, *gold.coreferences)
+        )
+        if tagged:
+            return "speaker predicted but not linked"
+        return "wrong speaker linked" if predicted.sources else "no speaker span predicted"
     pronoun = len(predicted.sources) == 1 and predicted.sources[0].text.strip().lower() in PRONOUNS
     if pronoun and not predicted.coreferences:
         return "pronoun unresolved"
     if pronoun:
         return "pronoun resolved wrong"
-    return "name missing"
+    return "surname not expanded"
 
 
 def describe(record) -> str:
@@ -199,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     pronoun_gold = pronoun_right = 0
     classes: Counter[str] = Counter()
     errors: list[dict] = []
-    for document, records in zip(documents, predicted, strict=True):
+    for document, records, doc_spans in zip(documents, predicted, spans, strict=True):
         for g, p in match_quotes(document.quotes, records):
             gold, record = document.quotes[g], records[p]
             matched += 1
@@ -210,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                 pronoun_gold += 1
                 pronoun_right += right
             if not right:
-                kind = error_class(gold, record)
+                kind = error_class(gold, record, doc_spans)
                 classes[kind] += 1
                 errors.append(
                     {

@@ -423,7 +423,11 @@ def test_link_group_pronouns_get_no_personal_name():
         pytest.param("Officials said that it will rain.", "said", "that it will rain", None, id="opening-word-unknown"),
         pytest.param("He was told that it will rain.", "told", "that it will rain", None, id="passive"),
         pytest.param(
-            "Leroy Cain, the manager, said that it will rain.", "said", "that it will rain", None, id="appositive"
+            "Leroy Cain, the manager, said that it will rain.",
+            "said",
+            "that it will rain",
+            "Leroy Cain",
+            id="appositive",
         ),
         pytest.param("The plan, said to be ready, failed.", "said", "to be ready", None, id="no-plain-subject"),
     ],

@@ -6,8 +6,10 @@ runs of capitalised words outside quoted content, less the titles and sentence-o
 (``White House``, ``NASA``). :func:`antecedent` picks, for a ``he``/``she`` speaker, the nearest earlier mention
 of a person, following a surname back to the full name it shortens (``Henderson`` -> ``Fritz Henderson``), and
 returns that person's nearest earlier full-name mention, as the annotation guidelines ask. :func:`speaker_near_cue`
-reads the plain subject of a cue that has no tagged speaker (``Obama has said``, ``'A,' said Obama``). The linker
-uses all three (its rules 7 and 8). Pure Python.
+reads the plain subject of a cue that has no tagged speaker (``Obama has said``, ``'A,' said Obama``), also past an
+appositive, ``went on to`` and ``can be heard``; :func:`passive_cue`, :func:`appositive_head` and
+:func:`subject_after_cue` serve the linker's choice among tagged speakers. The linker uses them in its rules 2, 7
+and 8. Pure Python.
 """
 
 from __future__ import annotations
@@ -201,6 +203,50 @@ _BETWEEN = frozenset(
     allegedly first last only angrily bluntly simply quickly""".split()
 )
 _PASSIVE = frozenset("was were is are been being be".split())
+# Adverbs that may stand between a passive auxiliary and its participle ("was also told", "is reportedly asked").
+_ADVERBS = frozenset(
+    """also then later previously again repeatedly recently once today yesterday earlier now not never further
+    publicly just already reportedly allegedly first last only reportedly""".split()
+)
+# Participles after which the passive subject is still the speaker ("X was quoted as saying").
+_SPEAKER_PASSIVES = frozenset({"quoted", "heard", "seen", "filmed", "recorded", "caught", "shown", "overheard"})
+# "can be heard asking", "was seen telling": the subject of the perception passive is the one speaking.
+_PERCEIVED = frozenset({"heard", "seen", "filmed", "recorded", "caught", "shown", "overheard"})
+# "goes on to add", "went on to accuse", "continued to insist": the subject of the first verb speaks.
+_CHAIN_VERBS = frozenset(
+    """go goes went gone going continue continues continued continuing begin begins began begun proceed proceeds
+    proceeded""".split()
+)
+
+
+def passive_cue(text: str, cue: tuple[int, int], limit: int = 0) -> bool:
+    """Whether the cue is a passive participle (``was told``, ``has been asked``): its subject is the addressee.
+
+    The guidelines give a passive cue no source before it (``He was asked: '...'``); a speaker after ``by`` is
+    still its source. A cue in ``-ing`` (``was saying``) or one whose passive subject speaks (``was quoted as
+    saying``, ``was heard``) is not passive here.
+
+    >>> text = "Putin was also told that the troops crossed."
+    >>> passive_cue(text, (15, 19)), passive_cue("He was saying it.", (7, 13))
+    (True, False)
+    """
+    first = text[cue[0] : cue[1]].split()[0].lower()
+    limit = max(limit, cue[0] - 200)  # a few words back is enough; the regex search is linear in the window
+    if first.endswith("ing") or first in _SPEAKER_PASSIVES or lemma(first) == first:
+        return False
+    end = cue[0]
+    while True:
+        match = _PREVIOUS_WORD.search(text, limit, end)
+        if match is None or "\n" in match.group(2):
+            return False
+        word = match.group(1).lower()
+        if word in _PASSIVE:
+            return True
+        if word not in _ADVERBS:
+            return False
+        end = match.start()
+
+
 _PREVIOUS_WORD = re.compile(r"(\S+)(\s*)$")
 _NEXT_WORD = re.compile(r"(\s*)([^\W\d_]+(?:['’\-][^\W\d_]+)*)")
 
@@ -244,18 +290,38 @@ def _subject_before(
     verb_cue: str | None,
 ) -> tuple[int, int] | None:
     end = cue_start
+    cue_word = text[cue_start:].split(maxsplit=1)[0].lower()
+    chained = perceived = False
     while True:
         match = _PREVIOUS_WORD.search(text, limit, end)
         if match is None or (match.group(2) == "" and end != cue_start):
             return None
         word = match.group(1)
-        if word.lower() in _PASSIVE:
+        lower = word.lower()
+        if lower in _PERCEIVED and cue_word.endswith("ing") and not perceived:
+            perceived = True  # "a frustrated Putin can be heard asking": skip "heard", then "be"
+        elif lower in _PASSIVE and perceived:
+            pass
+        elif lower in _PASSIVE:
             return None
-        if word.lower() not in _BETWEEN:
+        elif lower == "to" and end == cue_start:
+            chain = _chain_before(text, match.start(), limit)
+            if chain is None:
+                return None
+            chained, end = True, chain
+            continue
+        elif lower not in _BETWEEN:
             break
         end = match.start()
+    if word.lower() == "and":
+        # "The summary documented A and suggested B": the subject of the first of two coordinated verbs
+        return _coordinated_subject(text, match.start(1), limit, mentions, known_names, cue_word)
+    if chained:
+        verb_cue = "inflected"  # "The article went on to accuse": the chain verb agrees, not the cue
+    if word.endswith(",") and word[:-1] and _NAME_WORD_ONLY.fullmatch(word[:-1]):
+        return _before_appositive(text, match.start(1), limit, mentions)
     if not _NAME_WORD_ONLY.fullmatch(word):
-        return None  # punctuation before the cue: an appositive or a clause ends there
+        return None  # punctuation before the cue: a clause ends there
     if word.lower() in SUBJECT_PRONOUNS:
         return match.start(1), match.end(1)
     mention = next((m for m in reversed(mentions) if m.end == match.end(1)), None)
@@ -275,6 +341,104 @@ def _subject_before(
     return start, mention.end
 
 
+def _coordinated_subject(
+    text: str, and_start: int, limit: int, mentions: Sequence[Mention], known_names: frozenset[str], cue_word: str
+) -> tuple[int, int] | None:
+    """The subject that opens the sentence when its verb and the cue are joined by ``and`` and share an ending
+    (``The summary documented A and suggested B``, ``Obama thanks them and says B``); None otherwise."""
+    suffix = next((end for end in ("ed", "s") if cue_word.endswith(end) and not cue_word.endswith("ss")), None)
+    if suffix is None:
+        return None
+    words = list(_WORD.finditer(text, limit, and_start))
+    if not words or text[limit : words[0].start()].strip(OPENING_QUOTE_MARKS + " "):
+        return None
+    subjects = []
+    mention = next((m for m in mentions if m.start == words[0].start()), None)
+    if mention is not None and not mention.possessive and (len(mention.words) > 1 or mention.words[0] in known_names):
+        subjects.append((mention.start, mention.end))
+    elif words[0].group().lower() in ("the", "a", "an", "this", "these", "those"):
+        subjects += [(words[0].start(), words[n].end()) for n in range(1, min(4, len(words)))]
+    for start, end in subjects:
+        rest = [w.group().lower() for w in words if w.start() >= end]
+        while rest and rest[0] in _BETWEEN:
+            rest.pop(0)
+        if len(rest) > 1 and rest[0].endswith(suffix) and not rest[0].endswith("ss") and "," not in text[start:end]:
+            return start, end
+    return None
+
+
+def plain_gap(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds only auxiliaries and adverbs (``has also``), as between a subject and its
+    verb."""
+    return all(word.lower() in _BETWEEN for word in text[start:end].split())
+
+
+def _chain_before(text: str, to_start: int, limit: int) -> int | None:
+    """Where the subject search goes on before ``goes on to`` / ``continued to`` (the ``to`` starts at
+    ``to_start``), or None when the ``to`` follows anything else (``in order to``, ``told reporters to``)."""
+    match = _PREVIOUS_WORD.search(text, limit, to_start)
+    if match is None or match.group(2) != " ":
+        return None
+    if match.group(1).lower() == "on":
+        match = _PREVIOUS_WORD.search(text, limit, match.start())
+        if match is None or match.group(2) != " ":
+            return None
+    if match.group(1).lower() not in _CHAIN_VERBS:
+        return None
+    return match.start()
+
+
+# Between the two commas of an appositive ("the Chief of the General Staff", "iReport", "who ..."): no clause
+# punctuation and no quotation mark.
+_APPOSITIVE = re.compile(r",\s+([^,;:.!?\"“”‘\n]{1,120}),\s*$")
+_HEAD_LIMIT = 15  # words
+
+
+def _before_appositive(text: str, comma_word_start: int, limit: int, mentions: Sequence[Mention]):
+    """``Valery Gerasimov, the Chief of the General Staff, confessed``: the subject before something set off by
+    commas, or None. ``comma_word_start`` is where the word ending with the second comma starts."""
+    end = text.index(",", comma_word_start) + 1
+    match = _APPOSITIVE.search(text, limit, end)
+    if match is None or len(match.group(1).split()) > _HEAD_LIMIT:
+        return None
+    return appositive_head(text, match.start(), limit, mentions)
+
+
+def appositive_head(text: str, comma: int, limit: int, mentions: Sequence[Mention]) -> tuple[int, int] | None:
+    """The noun phrase that ends at ``comma``, where an appositive starts; the guidelines make it the source.
+
+    A name (``Valery Gerasimov, the Chief ..., confessed``, with its titles) or a determiner phrase that opens its
+    clause (``One month ago, an article on CNN's citizen journalism wing, iReport, also accused``); None otherwise.
+
+    >>> text = "On Monday, the president of the club, John Smith, said it."
+    >>> start, end = appositive_head(text, text.index(", John"), 0, name_mentions(text))
+    >>> text[start:end]
+    'the president of the club'
+    """
+    mention = next((m for m in reversed(mentions) if m.end == comma), None)
+    if mention is not None and not mention.possessive and mention.start >= limit:
+        start = _with_titles(text, mention, limit)
+        previous = _PREVIOUS_WORD.search(text, limit, start)
+        # "in Washington, Marc Morial, the chief ..., told": a place, not the subject; the clause may still open
+        # with one ("the President of the Church in New York City, John Carmichael, accused")
+        if not (previous and previous.group(1).lower() in _PREPOSITIONS):
+            return start, mention.end
+    clause = max(text.rfind(",", limit, comma) + 1, limit)
+    words = list(_WORD.finditer(text, clause, comma))
+    if not words or len(words) > _HEAD_LIMIT or text[clause : words[0].start()].strip(OPENING_QUOTE_MARKS + " "):
+        return None
+    if words[0].group().lower() not in _DETERMINERS - {"one"} or any(
+        lemma(w.group().lower()) in COMMUNICATION_LEMMAS for w in words
+    ):
+        return None
+    return words[0].start(), words[-1].end()
+
+
+def subject_after_cue(text: str, cue_end: int, limit: int, mentions: Sequence[Mention]) -> tuple[int, int] | None:
+    """The plain subject right after an inverted cue (``'A,' said the Church in a release``), or None."""
+    return _subject_after(text, cue_end, limit, mentions)
+
+
 def _subject_after(text: str, cue_end: int, limit: int, mentions: Sequence[Mention]) -> tuple[int, int] | None:
     match = _NEXT_WORD.match(text, cue_end, limit)
     if match is None or not match.group(1) or "\n" in match.group(1):
@@ -284,16 +448,21 @@ def _subject_after(text: str, cue_end: int, limit: int, mentions: Sequence[Menti
         end = match.end(2)
     else:
         mention = next((m for m in mentions if m.start >= start), None)
-        if (
-            mention is None
-            or mention.possessive
-            or text[start : mention.start].strip(" ")
-            and not all(w.lower() in _TITLES for w in text[start : mention.start].split())
-        ):
+        leading = text[start : mention.start].split() if mention is not None else []
+        if leading and leading[0].lower() == "the":
+            leading = leading[1:]  # "said the Church"
+        if mention is None or mention.possessive or not all(w.lower() in _TITLES for w in leading):
             return None
         end = mention.end
     following = text[end : end + 1]
-    return (start, end) if following == "" or end >= limit or following in ",.;:!?)" else None
+    if following == "" or end >= limit or following in ",.;:!?)":
+        return start, end
+    # "said Smith in a statement", "said the Church on Monday"
+    after = _NEXT_WORD.match(text, end, limit)
+    return (start, end) if after and after.group(1) == " " and after.group(2) in _SETTINGS else None
+
+
+_SETTINGS = frozenset("in on at during after before from via through".split())
 
 
 def _with_titles(text: str, mention: Mention, limit: int) -> int:

@@ -17,8 +17,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby, pairwise
 
-from quotes.coreference import PERSON_PRONOUNS, Mention, antecedent, name_mentions, speaker_near_cue
-from quotes.lexicon import lemma
+from quotes.coreference import (
+    PERSON_PRONOUNS,
+    Mention,
+    antecedent,
+    appositive_head,
+    name_mentions,
+    passive_cue,
+    plain_gap,
+    speaker_near_cue,
+    subject_after_cue,
+)
+from quotes.lexicon import is_communication_cue, lemma
 from quotes.schema import KINDS, Quote, QuoteRecord, ScoredSpan, span_text_problem
 from quotes.text import BEFORE_OPENING, CLOSING_QUOTE_MARKS, OPENING_QUOTE_MARKS, paragraphs, sentences
 
@@ -35,6 +45,12 @@ _INTRODUCTION = re.compile(r"\s*:")  # right after a cue: "said: 'A'"
 _COORDINATION = re.compile(r"\s*(,|,?\s*(?:and|&))\s*")
 
 _WORD = re.compile(r"\S+")
+# Relative pronouns open a clause of their own: never an appositive to skip, never a comma frame.
+_RELATIVES = frozenset({"who", "whom", "whose", "which", "that", "where"})
+# A possessive determiner right after a cue ("asking his colleagues") qualifies its object, not the speaker.
+_POSSESSIVE_DETERMINERS = frozenset({"his", "their", "its", "my", "our", "your"})
+# What separates a verb of saying from its addressee: "said to Putin" (a cue "confessed to" holds the "to").
+_TO_ADDRESSEE = re.compile(r"\s*to\s*$", re.IGNORECASE)
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
 _NAME_PARTICLES = frozenset("von van der den de del della da di du le la bin ibn al el".split())
 _NOT_NAMES = frozenset(
@@ -66,6 +82,8 @@ class LinkStats:
     dropped_speakers: int = 0  # speakers linked to no record (they may still serve as coreferences)
     coreferences: int = 0
     found_speakers: int = 0  # speakers read from the text for records with a cue and no tagged speaker (rule 8)
+    cueless_speakers: int = 0  # records with no cue that took the tagged speaker of their sentence (rule 6a)
+    dash_speakers: int = 0  # records that took a speaker after a dash ("'A.' ― Name", rule 6b)
 
     def summary(self) -> str:
         """One log line of the counters, e.g. for :meth:`quotes.inference.QuoteExtractor.predict` over a batch.
@@ -114,10 +132,13 @@ class _Document:
     continuation_paragraphs: set[int]
     attribution_starts: list[int]  # starts of all CUE and SPEAKER spans, sorted
     sentence_ranges: list[tuple[int, int]]  # never empty: a text with no sentence is one
+    mentions: list[Mention] = field(default_factory=list)  # name mentions outside contents
+    find_speakers: bool = True  # read speakers from the text (rule 8 and the text subjects of rule 2)
     drafts: list[_Draft] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.sentence_starts = [start for start, _ in self.sentence_ranges]
+        self.content_starts = [span.start for kind, span in self.spans if kind == "QUOTE"]
 
     def sentence_of(self, offset: int) -> tuple[int, int]:
         return self.sentence_ranges[max(0, bisect_right(self.sentence_starts, offset) - 1)]
@@ -146,26 +167,45 @@ def link(
        content before it (``'A?' to which he said: 'B'``: ``'A'`` becomes a record of its own). Each cue takes its
        nearest speaker, preferring one with no other cue in between and one before the cue; a speaker after the
        cue must come before any content. Speakers joined by ``and`` are one subject; two cues may share a speaker.
-       Contents of one cue form one record.
+       Contents of one cue form one record. Who the subject is follows the guidelines' grammar:
+
+       a. a passive cue (``was told``, ``has been asked``) takes no speaker before it, only one after ``by``;
+       b. an addressee after a verb of saying (``confessed to Putin``), a cue's object (``Mahugh contacted
+          Jelliffe and offered``) and a possessive right after a cue (``asking his colleagues``) are no subject;
+          a possessor before a noun cue is (``Trump's claim``, ``his comment about``);
+       c. a plain subject right before the cue (only auxiliaries and adverbs between: ``Smith also told Jones``)
+          beats any other; a speaker from an earlier paragraph across a content is none;
+       d. of ``Name, description said`` and ``description, Name, said`` the first noun phrase is the subject
+          (appositives are excluded), read from the text with ``find_speakers`` when it is not tagged; a relative
+          pronoun (``who``) and a span holding its own appositive stay as tagged;
+       e. an inverted cue (``'A,' said the Church in a release``) takes the subject after it, with
+          ``find_speakers``, over a speaker before its quote;
+       f. a content followed by a comma frame that ends its sentence (``Putin has pledged A, he said``) goes to the
+          frame's cue, not to the cue before it (not for a relative clause: ``..., whose leaders said``);
+       g. a cue between a sentence-opening ``according to`` and the next comma describes the source and is no cue.
     3. A content in a sentence with no cue, right after a sentence that ends with ``:`` and an unused cue
        (``He said:`` on its own line), takes that cue and its speaker.
     4. A continuation paragraph (it opens with a quotation mark and has no cue or speaker) joins the previous record.
     5. Otherwise a content with no cue joins the previous record when that record's last content is direct, is no
        question put with ``asked`` (or with no cue), and is in the same paragraph or the previous sentence
        (``'A,' he said. 'B.'``, ``'A?' she said. 'B.'``).
-    6. Otherwise it becomes a record with no cue and no source. Rules 4 and 5 only join a record that has a cue or a
-       source, and only when no cue or speaker lies between the two.
+    6. Otherwise it becomes a record with no cue: with (6a) the nearest tagged speaker before it in its sentence as
+       source when there is one (``Gerasimov goes on to add that A``, ``reports by the news media that A``), else
+       with no source. Rules 4 and 5 only join a record that has a cue or a source, and only when no cue or
+       speaker lies between the two. (6b) A record with no source whose last content is followed by a dash and a
+       tagged speaker on its line (``'A.' ― Sonya Herridge``) takes that speaker.
     7. A record whose only source is ``he``/``she``/``him``/``her`` gets, as its coreference, the person's nearest
        earlier full-name mention (first and last name, no title), found in the cased text whether tagged or not
        (:func:`quotes.coreference.antecedent`: the nearest person named outside quoted content, not before a
-       content in the pronoun's own sentence, a possessor only as a last resort, a surname followed back to its
-       full name).
+       content in the pronoun's own sentence unless it is some record's source, a possessor only as a last
+       resort, a surname followed back to its full name).
        ``it`` gets the nearest earlier speaker that is neither a pronoun nor a full name (``the defence
        ministry``); ``they``, ``we`` and ``I`` get none (a group or the writer has no full name).
     8. With ``find_speakers``, a record with a cue and no speaker takes the cue's plain subject from the text
        (:func:`quotes.coreference.speaker_near_cue`: ``Obama has said``, ``'A,' said Obama``, ``according to
-       NASA``, ``he told``; no passive, no appositive), scored as its cue, unless it overlaps a tagged span. It
-       runs before rule 7, so a pronoun found this way is resolved too.
+       NASA``, ``he told``, ``Gerasimov, the Chief of Staff, confessed``, ``The article went on to accuse``, ``a
+       frustrated Putin can be heard asking``, ``The summary documented A and suggested``; no passive), scored as
+       its cue, unless it overlaps a tagged span. It runs before rule 7, so a pronoun found this way is resolved.
 
     Cues and speakers left out of every record are dropped, counted in ``stats`` and logged at DEBUG.
 
@@ -173,7 +213,7 @@ def link(
         text: the document text that the span offsets index.
         spans: ``(kind, span)`` pairs, kind one of ``"QUOTE"``, ``"SPEAKER"``, ``"CUE"``; non-overlapping, any order.
         stats: if given, its counters are increased by what this call did.
-        find_speakers: apply rule 8 (read missing speakers from the text).
+        find_speakers: apply rule 8 and rules 2d/2e (read speakers from the text).
 
     Returns:
         The records sorted by the start of their first content span; every QUOTE span is in exactly one. A record
@@ -204,6 +244,8 @@ def link(
         continuation_paragraphs=set(),
         attribution_starts=attribution_starts,
         sentence_ranges=sentences(text) or [(0, len(text))],
+        mentions=name_mentions(text, [(span.start, span.end) for kind, span in ordered if kind == "QUOTE"]),
+        find_speakers=find_speakers,
     )
     for index, (start, end) in enumerate(paragraph_ranges):
         if text[start] in OPENING_QUOTE_MARKS and not document.attributions_between(start, end):
@@ -212,8 +254,8 @@ def link(
     counts = LinkStats(documents=1)
     units, unit_ends = _units(document.sentence_ranges, ordered)
     _link_units(document, units, unit_ends, counts)
-    contents = [(span.start, span.end) for kind, span in ordered if kind == "QUOTE"]
-    mentions = name_mentions(text, contents)
+    _dash_speakers(document, counts)
+    mentions = document.mentions
     if find_speakers:
         _find_speakers(document, mentions, counts)
     records = _records(document, mentions, counts)
@@ -287,17 +329,18 @@ def _link_units(document: _Document, units: list[int], unit_ends: list[int], sta
     for unit, group in groupby(zip(units, document.spans, strict=True), key=lambda item: item[0]):
         members = [item for _, item in group]
         contents = [span for kind, span in members if kind == "QUOTE"]
-        cues = [span for kind, span in members if kind == "CUE"]
+        cues = _outside_according_to(document.text, [span for kind, span in members if kind == "CUE"])
+        unit_speakers = _speaker_groups(document.text, [span for kind, span in members if kind == "SPEAKER"])
         if not cues:
             introduced = pending if pending is not None and pending[0] == unit - 1 else None
             for content in contents:
-                last = _place_uncued(document, last, introduced, content, unit, stats)
+                last = _place_uncued(document, last, introduced, content, unit, unit_speakers, stats)
                 introduced = None
             pending = None
             continue
 
-        speakers = _Speakers(document.text, [span for kind, span in members if kind == "SPEAKER"], cues, contents)
-        owners = _pair_contents(document.text, contents, cues)
+        speakers = _Speakers(document, [span for kind, span in members if kind == "SPEAKER"], cues, contents)
+        owners = _pair_contents(document.text, contents, cues, speakers.groups)
         by_cue: dict[int, _Draft] = {}
         for content, owner in zip(contents, owners, strict=True):
             paragraph = document.paragraph_of(content.start)
@@ -318,16 +361,40 @@ def _link_units(document: _Document, units: list[int], unit_ends: list[int], sta
             pending = (unit, cues[-1], speakers.of(len(cues) - 1))
 
 
+def _outside_according_to(text: str, cues: list[ScoredSpan]) -> list[ScoredSpan]:
+    """The cues less those inside the source of an ``according to`` (``According to the page where the issue was
+    debated, 479 users ...``: ``debated`` describes the source; the content after the comma is the page's)."""
+    kept: list[ScoredSpan] = []
+    source_end = -1
+    for cue in cues:
+        if cue.start < source_end:
+            continue
+        kept.append(cue)
+        if cue.text.lower() == "according to":
+            comma = text.find(",", cue.end)
+            stop = min((i for i in (text.find(".", cue.end), text.find("\n", cue.end)) if i >= 0), default=len(text))
+            source_end = comma if 0 <= comma < stop else -1
+    return kept
+
+
 def _place_uncued(
     document: _Document,
     last: _Draft | None,
     introduced: tuple[int, ScoredSpan, tuple[ScoredSpan, ...]] | None,
     content: ScoredSpan,
     unit: int,
+    speaker_groups: list[tuple[ScoredSpan, ...]],
     stats: LinkStats,
 ) -> _Draft:
     """Rules 3 to 6 for a content whose sentence has no cue; returns the record it went to."""
     paragraph = document.paragraph_of(content.start)
+    # Rule 6a: the tagger found the speaker but not the cue ("Gerasimov goes on to add that ...", "reports by the
+    # news media that ..."): the nearest speaker before the content in its own sentence, no other content between.
+    own = [
+        group
+        for group in speaker_groups
+        if group[-1].end <= content.start and not _count_between(document.content_starts, group[-1].end, content.start)
+    ]
     if introduced is not None:
         draft = _Draft([content], unit, paragraph, cue=introduced[1], sources=introduced[2])
     elif last is not None and _continues(document, last, content, paragraph, unit):
@@ -337,6 +404,9 @@ def _place_uncued(
             stats.joined_split_quotes += 1
         last.add(content, unit, paragraph)
         return last
+    elif own:
+        draft = _Draft([content], unit, paragraph, sources=own[-1])
+        stats.cueless_speakers += 1
     else:
         stats.unattributed += 1
         draft = _Draft([content], unit, paragraph)
@@ -360,9 +430,22 @@ def _continues(document: _Document, last: _Draft, content: ScoredSpan, paragraph
     return _is_direct(previous) and not answered and (paragraph == last.paragraph or unit == last.unit + 1)
 
 
-def _pair_contents(text: str, contents: list[ScoredSpan], cues: list[ScoredSpan]) -> list[int | None]:
+def _pair_contents(
+    text: str, contents: list[ScoredSpan], cues: list[ScoredSpan], speakers: list[tuple[ScoredSpan, ...]] = ()
+) -> list[int | None]:
     """For each content of a unit, the index of its cue among ``cues``, or None if no cue there is its (rule 2)."""
     cue_starts = [cue.start for cue in cues]
+    # "Putin has pledged to support the region, he said": a content followed by a comma and a "speaker cue"
+    # frame belongs to that frame, not to the cue before it.
+    last_content = max((content.start for content in contents), default=-1)
+    framed = {
+        group[0].start
+        for group in speakers
+        if _comma_before(text, group[0].start)
+        and group[0].text.split()[0].lower() not in _RELATIVES  # "..., whose leaders are in despair over B"
+        and bisect_left(cue_starts, group[-1].end) < len(cues)
+        and last_content < cues[bisect_left(cue_starts, group[-1].end)].start  # the frame ends the sentence
+    }
     content_starts = [content.start for content in contents]
 
     def has_content(start: int, end: int) -> bool:
@@ -385,38 +468,161 @@ def _pair_contents(text: str, contents: list[ScoredSpan], cues: list[ScoredSpan]
             owners.append(left)
         elif left_taken != right_taken:
             owners.append(right if left_taken else left)
+        elif not right_taken and _frames(text, content, cues[right], speakers, framed):
+            owners.append(right)
         else:
             owners.append(left if content.start - cues[left].end <= cues[right].start - content.end else right)
     return owners
 
 
+def _frames(
+    text: str, content: ScoredSpan, cue: ScoredSpan, speakers: list[tuple[ScoredSpan, ...]], framed: set[int]
+) -> bool:
+    """Whether ``content, SPEAKER cue`` follows: only a comma, one speaker group and adverbs before the cue."""
+    gap = text[content.end : cue.start]
+    after_comma = gap.lstrip(CLOSING_QUOTE_MARKS + " ")
+    if not after_comma.startswith(","):
+        return False
+    for group in speakers:
+        if group[0].start in framed and content.end <= group[0].start and group[-1].end <= cue.start:
+            between = text[content.end : group[0].start].strip(CLOSING_QUOTE_MARKS + " ,")
+            return between == "" and plain_gap(text, group[-1].end, cue.start)
+    return False
+
+
+def _comma_before(text: str, offset: int) -> bool:
+    """Whether the last character before ``offset`` that is not whitespace is a comma."""
+    index = offset - 1
+    while index >= 0 and text[index].isspace():
+        index -= 1
+    return index >= 0 and text[index] == ","
+
+
+def _ends_with_to(cue: str) -> bool:
+    """``confessed to``: a cue whose ``to`` introduces an addressee (``according to`` introduces the source)."""
+    words = cue.lower().split()
+    return len(words) > 1 and words[-1] == "to" and words[-2] != "according"
+
+
 class _Speakers:
     """The speakers of one unit, grouped into subjects, and the choice of a subject for each cue."""
 
-    def __init__(self, text: str, speakers: list[ScoredSpan], cues: list[ScoredSpan], contents: list[ScoredSpan]):
+    def __init__(
+        self, document: _Document, speakers: list[ScoredSpan], cues: list[ScoredSpan], contents: list[ScoredSpan]
+    ):
+        self.document = document
+        self.text = text = document.text
+        self.contents = contents
+        # "asking his colleagues": a possessive right after a cue qualifies its object ("his comment" keeps it)
+        speakers = [
+            s
+            for s in speakers
+            if s.text.strip().lower() not in _POSSESSIVE_DETERMINERS
+            or not any(c.end <= s.start and not text[c.end : s.start].strip() for c in cues)
+        ]
         self.groups = _speaker_groups(text, speakers)
         self.group_starts = [group[0].start for group in self.groups]
         self.cues = cues
         self.cue_starts = [cue.start for cue in cues]
         self.content_starts = [content.start for content in contents]
+        self.objects = {i for i, group in enumerate(self.groups) if self._object(group)}
+
+    def _object(self, group: tuple[ScoredSpan, ...]) -> bool:
+        """``Doug Mahugh contacted Rick Jelliffe ... and offered``: a group right after a cue that has its own plain
+        subject before it is that cue's object, nobody's speaker."""
+        index = bisect_left(self.cue_starts, group[0].start) - 1
+        if index < 0:
+            return False
+        cue = self.cues[index]
+        gap = self.text[cue.end : group[0].start]
+        to_addressee = _TO_ADDRESSEE.fullmatch(gap) or (gap.strip() == "" and _ends_with_to(cue.text))
+        if to_addressee and is_communication_cue(cue.text):
+            return True  # "confessed to Putin": an addressee ("seems credible to me" holds an opinion)
+        if gap.strip() or self.text[group[-1].end : group[-1].end + 2] in ("'s", "’s"):
+            return False  # "seized on Trump's claim": a possessor speaks through its noun cue
+        return any(g[-1].end <= cue.start and plain_gap(self.text, g[-1].end, cue.start) for g in self.groups)
 
     def of(self, index: int) -> tuple[ScoredSpan, ...]:
         """The subject of ``cues[index]``: fewest cues in between, then nearest, then the one before the cue.
 
         A subject may sit before the cue across a content (``He said A, adding B``), but one after the cue must
         follow it with no content in between (``'A,' said X``, ``revealed by X that A``): in ``Asked A, he said B``
-        the ``he`` belongs to ``said`` alone.
+        the ``he`` belongs to ``said`` alone. A passive cue (``was told``) takes only a subject after ``by``; an
+        addressee (``confessed to Putin``) and a cue's object are no subject; a plain subject right before the cue
+        (``Smith also told Jones``) wins over one after it; of ``Name, description said`` the name is the subject.
         """
         cue = self.cues[index]
+        text = self.text
+        passive = passive_cue(text, (cue.start, cue.end), self.document.sentence_of(cue.start)[0])
         after = bisect_left(self.group_starts, cue.end)
         candidates = []
-        if after > 0:
-            end = self.groups[after - 1][-1].end
-            candidates.append((_count_between(self.cue_starts, end, cue.start), cue.start - end, 0, after - 1))
-        if after < len(self.groups) and not _count_between(self.content_starts, cue.end, self.group_starts[after]):
+        before = next((i for i in range(after - 1, -1, -1) if i not in self.objects), None)
+        if before is not None and not passive:
+            end = self.groups[before][-1].end
+            across = _count_between(self.content_starts, end, cue.start)
+            if not (across and "\n" in text[end : cue.start]):  # not from another paragraph, across a content
+                plain = not across and plain_gap(text, end, cue.start)
+                rank = -1 if plain else _count_between(self.cue_starts, end, cue.start)
+                candidates.append((rank, cue.start - end, 0, before))
+        if after < len(self.groups) and after not in self.objects:
             start = self.group_starts[after]
-            candidates.append((_count_between(self.cue_starts, cue.end, start), start - cue.end, 1, after))
-        return self.groups[min(candidates)[3]] if candidates else ()
+            by = text[cue.end : start].strip().lower() == "by"
+            if not _count_between(self.content_starts, cue.end, start) and (by or not passive):
+                candidates.append((_count_between(self.cue_starts, cue.end, start), start - cue.end, 1, after))
+        if not candidates:
+            return ()
+        chosen = min(candidates)
+        if chosen[2] == 1:
+            return self.groups[chosen[3]]
+        if self._inverted(cue) and self.document.find_speakers:
+            # "'A,' said the Church in a release": the subject after an inverted cue, not a speaker before its quote
+            sentence = self.document.sentence_of(cue.start)
+            found = subject_after_cue(text, cue.end, sentence[1], self.document.mentions)
+            if found is not None and self._free(*found):
+                return (ScoredSpan(found[0], found[1], text[found[0] : found[1]], cue.score),)
+        return self._head_of_appositive(chosen[3], cue)
+
+    def _inverted(self, cue: ScoredSpan) -> bool:
+        """Whether a content ends right before the cue (``'A,' said``)."""
+        strip = CLOSING_QUOTE_MARKS + " ,"
+        return any(c.end <= cue.start and not self.text[c.end : cue.start].strip(strip) for c in self.contents)
+
+    def _free(self, start: int, end: int) -> bool:
+        """Whether no tagged span overlaps ``[start, end)``."""
+        return not any(span.start < end and start < span.end for _, span in self.document.spans)
+
+    def _head_of_appositive(self, index: int, cue: ScoredSpan) -> tuple[ScoredSpan, ...]:
+        """``Leroy Cain, the American manager of the mission said``, ``the President ..., John Carmichael, also
+        accused``: the group before a comma-set appositive is the subject (the guidelines exclude appositives);
+        with no group there, the noun phrase before the comma read from the text."""
+        group = self.groups[index]
+        text = self.text
+        if "," in group[-1].text.rstrip().rstrip(",") or group[0].text.split()[0].lower() in _RELATIVES:
+            return group  # it holds its own appositive, or it is a relative clause's subject ("who said")
+        closed = text[group[-1].end : cue.start].lstrip().startswith(",") or group[-1].text.rstrip().endswith(",")
+        if index == 0 or (index - 1) in self.objects:
+            opened = _comma_before(text, group[0].start)
+            if not (opened and closed and plain_gap(text, text.index(",", group[-1].end - 1) + 1, cue.start)):
+                return group
+            if not self.document.find_speakers:
+                return group
+            sentence_start = self.document.sentence_of(group[0].start)[0]
+            comma = text.rindex(",", 0, group[0].start)
+            head = appositive_head(text, comma, sentence_start, self.document.mentions)
+            if head is None or not self._free(*head):
+                return group
+            return (ScoredSpan(head[0], head[1], text[head[0] : head[1]], group[0].score),)
+        previous = self.groups[index - 1]
+        gap = text[previous[-1].end : group[0].start]
+        comma_before = gap.rstrip().endswith(",") or (not gap.strip() and previous[-1].text.rstrip().endswith(","))
+        if not comma_before or any(mark in gap for mark in ".;:!?\n") or len(gap.split()) > 12:
+            return group
+        if _count_between(self.cue_starts, previous[-1].end, cue.start) or _count_between(
+            self.content_starts, previous[-1].end, cue.start
+        ):
+            return group
+        description = group[0].text[:1].islower()
+        return previous if closed or description else group
 
 
 def _speaker_groups(text: str, speakers: list[ScoredSpan]) -> list[tuple[ScoredSpan, ...]]:
@@ -458,6 +664,25 @@ def _is_direct(span: ScoredSpan) -> bool:
 # --------------------------------------------------------------------------------------------------------------
 
 
+_DASH = re.compile(r"[^\S\n]*[―—–][^\S\n]*")  # no line break; a no-break space is common there
+
+
+def _dash_speakers(document: _Document, stats: LinkStats) -> None:
+    """Rule 6b: a record with no source whose last content is followed by a dash and a tagged speaker on the same
+    line (``'A.' ― Sonya Herridge``, a pull quote or a testimonial) takes that speaker."""
+    used = {id(span) for draft in document.drafts for span in draft.sources}
+    speakers = [span for kind, span in document.spans if kind == "SPEAKER" and id(span) not in used]
+    starts = [span.start for span in speakers]
+    for draft in document.drafts:
+        if draft.sources:
+            continue
+        end = draft.contents[-1].end
+        index = bisect_left(starts, end)
+        if index < len(speakers) and _DASH.fullmatch(document.text, end, speakers[index].start):
+            draft.sources = (speakers[index],)
+            stats.dash_speakers += 1
+
+
 def _find_speakers(document: _Document, mentions: list[Mention], stats: LinkStats) -> None:
     """Rule 8: a record with a cue and no speaker takes the cue's plain subject from the text, if it has one."""
     text = document.text
@@ -489,11 +714,15 @@ def _records(document: _Document, mentions: list[Mention], stats: LinkStats) -> 
     """Freeze the drafts into sorted records, adding pronoun coreferences (rule 7)."""
     speakers = [span for kind, span in document.spans if kind == "SPEAKER"]
     contents = [(span.start, span.end) for kind, span in document.spans if kind == "QUOTE"]
-    speaker_starts = [span.start for span in speakers]
+
+    # A tagged speaker counts as an antecedent in the pronoun's own sentence only when it is some record's source:
+    # in "Putin has pledged 'support', he said" the frame took the content from "pledged", so Putin said nothing.
+    sources = sorted((span.start, span.end) for draft in document.drafts for span in draft.sources)
+    source_starts = [start for start, _ in sources]
 
     def _tagged(mention: Mention) -> bool:
-        index = bisect_right(speaker_starts, mention.start) - 1
-        return index >= 0 and mention.end <= speakers[index].end
+        index = bisect_right(source_starts, mention.start) - 1
+        return index >= 0 and mention.end <= sources[index][1]
 
     full_names = {id(span): _full_name(document.text, span) for span in speakers}
     # "it" is never a person: its antecedent is the nearest earlier speaker that is neither a pronoun nor a full
