@@ -827,7 +827,7 @@ def is_fragment(text: str, record: QuoteRecord) -> bool:
     """Rule 9 of :func:`link`: whether a record is no quote by its form: no quotation mark, and either one word
     with no source, or a title line with no cue.
 
-    >>> text = "Total evacuation of New Orleans planned\n\nThe mayor said A."
+    >>> text = "Total evacuation of New Orleans planned\\n\\nThe mayor said A."
     >>> is_fragment(text, QuoteRecord(contents=(ScoredSpan(0, 39, text[:39], 0.9),)))
     True
     """
