@@ -63,6 +63,18 @@ def test_lines_of_a_list_introduced_by_a_colon_stay() -> None:
     assert contents(link(text, spans)) == ["Sell her plans to voters"]
 
 
+def test_a_cueless_piece_of_a_sentence_is_no_quote() -> None:
+    text = "Wikipedia will go offline for a day in protest against anti-piracy laws."
+    spans = spans_of(text, ("QUOTE", "protest against anti-piracy laws"))
+    assert link(text, spans) == []
+
+
+def test_a_cueless_clause_that_opens_reported_content_stays() -> None:
+    text = "A message on the page asks readers to email their senators."
+    spans = spans_of(text, ("QUOTE", "to email their senators"))
+    assert contents(link(text, spans)) == ["to email their senators"]
+
+
 def test_a_cueless_sentence_in_running_text_stays() -> None:
     text = "Lightning struck the pad. No damage was sustained when the bolt hit."
     spans = spans_of(text, ("QUOTE", "No damage was sustained when the bolt hit"))
@@ -112,8 +124,11 @@ LETTER = "“Would you help us? Your reputation would carry weight, so your name
 def test_pieces_of_one_quotation_become_one_content() -> None:
     found = spans_of(LETTER, ("QUOTE", "“Would you help us? Your"), ("QUOTE", "so your name came up today.”"))
     assert [span.text for _, span in join_in_quotation(LETTER, found)] == [LETTER]
-    assert "quotation_join" in GUIDELINE_RULES
-    assert [span.text for _, span in apply_rules(LETTER, found)] == [LETTER]
+    # Measured, not a guideline rule: on Wikinews dev the joined quote outweighs its cued first part in the
+    # matching and takes the gold record from it (quote F1 up, end-to-end by name down); docs/decoding.md.
+    assert "quotation_join" not in GUIDELINE_RULES
+    joined = apply_rules(LETTER, found, ("quotation_join", "quote_marks"))
+    assert [span.text for _, span in joined] == [LETTER]
 
 
 def test_two_quotations_or_a_cue_between_stay_apart() -> None:

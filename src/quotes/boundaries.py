@@ -376,12 +376,11 @@ RULES: dict[str, Rule] = {
     "cueless": drop_cueless,
     "unsure": lambda text, spans: drop_unsure(spans),
 }
-"""Every rule by name (``unsure`` and ``cueless`` drop spans; the others move edges)."""
+"""Every rule by name (``unsure`` and ``cueless`` drop spans; the others move edges; ``quotation_join`` joins)."""
 GUIDELINE_RULES: tuple[str, ...] = (
     "paragraphs",
     "punctuation",
     "join",
-    "quotation_join",
     "quote_marks",
     "sentence_end",
     "cue_start",

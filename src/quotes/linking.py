@@ -38,6 +38,8 @@ PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "him", "her", "them"
 """Pronoun sources (compared lower-cased); ``he``/``she`` and ``it`` get coreferences, see :func:`link`, rule 7."""
 
 _FAR = 1 << 62  # an offset past the end of any text
+# Words that open reported content (rule 9 keeps a cue-less content that opens with one: its cue was missed).
+_CLAUSE_OPENERS = frozenset({"that", "to", "whether", "if", "how", "why", "what", "when", "where", "who"})
 # What ends a line of running text; a line ending otherwise is a title or a caption (rule 9).
 _SENTENCE_ENDS = ".!?:;…" + CLOSING_QUOTE_MARKS
 _ASKING = frozenset({"ask", "question", "wonder", "query", "inquire", "demand"})
@@ -212,9 +214,11 @@ def link(
        its cue, unless it overlaps a tagged span. It runs before rule 7, so a pronoun found this way is resolved.
     9. With ``drop_fragments``, a record with no quotation mark in its contents is dropped when it has no cue and
        its content is a title line (the line ends with no ``.``, ``!``, ``?``, ``:``, ``;`` or closing mark and
-       does not follow a line ending with ``:``, which introduces a list), or when it has no source and its only
-       content is one word (``[The] action was confirmed``): such spans, tagged in headlines and captions or cut
-       from a sentence, report nothing anyone communicated.
+       does not follow a line ending with ``:``, which introduces a list); when it has no source and its only
+       content is one word (``[The] action was confirmed``); or when it has neither cue nor source and its content
+       starts inside its sentence with a word that opens no reported clause (``will go offline in [protest
+       against ...]``; one that opens with ``that``, ``to``, ``whether`` ... stays: its cue was missed). Such
+       spans, tagged in headlines and captions or cut from a sentence, report nothing anyone communicated.
 
     Cues and speakers left out of every record are dropped, counted in ``stats`` and logged at DEBUG.
 
@@ -824,8 +828,8 @@ def _full_name(text: str, speaker: ScoredSpan) -> ScoredSpan | None:
 
 
 def is_fragment(text: str, record: QuoteRecord) -> bool:
-    """Rule 9 of :func:`link`: whether a record is no quote by its form: no quotation mark, and either one word
-    with no source, or a title line with no cue.
+    """Rule 9 of :func:`link`: whether a record is no quote by its form: no quotation mark, and one word with no
+    source, a title line with no cue, or a piece of a sentence with no cue and no source that opens no clause.
 
     >>> text = "Total evacuation of New Orleans planned\\n\\nThe mayor said A."
     >>> is_fragment(text, QuoteRecord(contents=(ScoredSpan(0, 39, text[:39], 0.9),)))
@@ -843,4 +847,14 @@ def is_fragment(text: str, record: QuoteRecord) -> bool:
     line_end = min((i for i in ends if i >= 0), default=len(text))
     line = text[line_start:line_end].rstrip()
     previous = text[:line_start].rstrip()
-    return bool(line) and line[-1] not in _SENTENCE_ENDS and not previous.endswith(":")
+    if bool(line) and line[-1] not in _SENTENCE_ENDS and not previous.endswith(":"):
+        return True  # a headline or a caption
+    if record.sources:
+        return False
+    # Cut from inside a sentence, with no cue and no speaker: "Wikipedia will go offline in [protest against ...]".
+    # Reported content whose cue the tagger missed opens its clause ("[to email their Representatives]").
+    sentence_start = line_start + next(
+        (start for start, end in sentences(text[line_start:line_end]) if start <= first.start - line_start < end), 0
+    )
+    inside = text[sentence_start : first.start].strip(" \t" + QUOTE_MARKS + BEFORE_OPENING) != ""
+    return inside and first.text.split()[0].lower().strip(",;:") not in _CLAUSE_OPENERS
