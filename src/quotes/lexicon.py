@@ -26,8 +26,8 @@ COMMUNICATION_LEMMAS: frozenset[str] = frozenset(
 
 REPORTING_LEMMAS: frozenset[str] = frozenset(
     """
-    advocate characterise characterize debate defend denounce detail discuss document encourage label offer preface
-    read reference refute
+    advocate characterise characterize contact debate defend denounce detail discuss document encourage label
+    offer preface read reference refute
     """.split()
 )
 """Verbs that report communicated content (``the email reads``, ``refutes the accuracy``, ``offered to pay``) but
