@@ -38,7 +38,12 @@ PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "him", "her", "them"
 """Pronoun sources (compared lower-cased); ``he``/``she`` and ``it`` get coreferences, see :func:`link`, rule 7."""
 
 _FAR = 1 << 62  # an offset past the end of any text
-# Words that open reported content (rule 9 keeps a cue-less content that opens with one: its cue was missed).
+# Rule 9: a cue-less content right after a preposition is a noun phrase in someone's clause, unless it opens with
+# a word that opens reported content (then its cue was missed).
+_PREPOSITIONS = frozenset(
+    """in on at for of with from into under over after before against about by during without through across amid
+    among""".split()
+)
 _CLAUSE_OPENERS = frozenset({"that", "to", "whether", "if", "how", "why", "what", "when", "where", "who"})
 # What ends a line of running text; a line ending otherwise is a title or a caption (rule 9).
 _SENTENCE_ENDS = ".!?:;…" + CLOSING_QUOTE_MARKS
@@ -216,9 +221,9 @@ def link(
        its content is a title line (the line ends with no ``.``, ``!``, ``?``, ``:``, ``;`` or closing mark and
        does not follow a line ending with ``:``, which introduces a list); when it has no source and its only
        content is one word (``[The] action was confirmed``); or when it has neither cue nor source and its content
-       starts inside its sentence with a word that opens no reported clause (``will go offline in [protest
-       against ...]``; one that opens with ``that``, ``to``, ``whether`` ... stays: its cue was missed). Such
-       spans, tagged in headlines and captions or cut from a sentence, report nothing anyone communicated.
+       is the object of a preposition (``will go offline in [protest against ...]``; one that opens with ``that``,
+       ``to``, ``whether`` ... stays: its cue was missed). Such spans, tagged in headlines and captions or cut
+       from a sentence, report nothing anyone communicated.
 
     Cues and speakers left out of every record are dropped, counted in ``stats`` and logged at DEBUG.
 
@@ -829,7 +834,7 @@ def _full_name(text: str, speaker: ScoredSpan) -> ScoredSpan | None:
 
 def is_fragment(text: str, record: QuoteRecord) -> bool:
     """Rule 9 of :func:`link`: whether a record is no quote by its form: no quotation mark, and one word with no
-    source, a title line with no cue, or a piece of a sentence with no cue and no source that opens no clause.
+    source, a title line with no cue, or the object of a preposition with no cue and no source.
 
     >>> text = "Total evacuation of New Orleans planned\\n\\nThe mayor said A."
     >>> is_fragment(text, QuoteRecord(contents=(ScoredSpan(0, 39, text[:39], 0.9),)))
@@ -851,10 +856,8 @@ def is_fragment(text: str, record: QuoteRecord) -> bool:
         return True  # a headline or a caption
     if record.sources:
         return False
-    # Cut from inside a sentence, with no cue and no speaker: "Wikipedia will go offline in [protest against ...]".
-    # Reported content whose cue the tagger missed opens its clause ("[to email their Representatives]").
-    sentence_start = line_start + next(
-        (start for start, end in sentences(text[line_start:line_end]) if start <= first.start - line_start < end), 0
-    )
-    inside = text[sentence_start : first.start].strip(" \t" + QUOTE_MARKS + BEFORE_OPENING) != ""
-    return inside and first.text.split()[0].lower().strip(",;:") not in _CLAUSE_OPENERS
+    # The object of a preposition, with no cue and no speaker: "will go offline in [protest against ...]" (reported
+    # content whose cue the tagger missed opens a clause instead: "asks readers [to email their senators]").
+    before = text[max(0, first.start - 20) : first.start].split()
+    opening = first.text.split()[0].lower().strip(",;:")
+    return bool(before) and before[-1].lower() in _PREPOSITIONS and opening not in _CLAUSE_OPENERS
