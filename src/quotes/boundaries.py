@@ -263,6 +263,36 @@ def join_gaps(text: str, spans: Spans, max_words: int = MAX_EXTEND_WORDS) -> Spa
     return result
 
 
+def join_in_quotation(text: str, spans: Spans) -> Spans:
+    """Join consecutive contents that lie in one quotation with no other span between them: the model left a
+    stretch of a long direct quote untagged (often across a sentence end, where :func:`join_gaps` stops).
+
+    >>> text = "“Would you help? Your name came up, so we ask.”"
+    >>> found = [("QUOTE", ScoredSpan(0, 21, text[:21])), ("QUOTE", ScoredSpan(36, 47, text[36:47]))]
+    >>> [s.text for _, s in join_in_quotation(text, found)]
+    ['“Would you help? Your name came up, so we ask.”']
+    """
+    marks = quotations(text)
+
+    def quotation_of(span: ScoredSpan) -> tuple[int, int] | None:
+        return next(((o, c) for o, c in marks if o <= span.start and span.end <= c), None)
+
+    result: Spans = []
+    for kind, span in sorted(spans, key=lambda item: item[1].start):
+        if result and kind == "QUOTE" and result[-1][0] == "QUOTE":
+            previous = result[-1][1]
+            quotation = quotation_of(previous)
+            if quotation is not None and quotation == quotation_of(span):
+                length = (previous.end - previous.start) + (span.end - span.start)
+                score = (
+                    previous.score * (previous.end - previous.start) + span.score * (span.end - span.start)
+                ) / length
+                result[-1] = (kind, ScoredSpan(previous.start, span.end, text[previous.start : span.end], score))
+                continue
+        result.append((kind, span))
+    return result
+
+
 def extend_to_clause_end(text: str, spans: Spans, max_words: int = MAX_EXTEND_WORDS) -> Spans:
     """Run indirect content on to the next comma, semicolon or sentence end (less the final full stop), over at
     most ``max_words`` words of plain text: a content the model stopped a few words short of its clause's end.
@@ -339,13 +369,14 @@ RULES: dict[str, Rule] = {
     "paragraphs": split_at_paragraphs,
     "punctuation": strip_punctuation,
     "join": join_gaps,
+    "quotation_join": join_in_quotation,
     "clause_end": extend_to_clause_end,
     "cue_start": start_at_cue,
     "quotation_start": start_at_quotation,
     "cueless": drop_cueless,
     "unsure": lambda text, spans: drop_unsure(spans),
 }
-"""Every rule by name (``unsure`` and ``cueless`` drop spans; the others move edges)."""
+"""Every rule by name (``unsure`` and ``cueless`` drop spans; the others move edges; ``quotation_join`` joins)."""
 GUIDELINE_RULES: tuple[str, ...] = (
     "paragraphs",
     "punctuation",

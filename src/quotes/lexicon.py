@@ -24,6 +24,17 @@ COMMUNICATION_LEMMAS: frozenset[str] = frozenset(
 )
 """Verbs (and nouns) whose act communicates content."""
 
+REPORTING_LEMMAS: frozenset[str] = frozenset(
+    """
+    advocate characterise characterize contact debate defend denounce detail discuss document encourage label
+    offer preface read reference refute
+    """.split()
+)
+"""Verbs that report communicated content (``the email reads``, ``refutes the accuracy``, ``offered to pay``) but
+too often mean something else to find quotes by themselves: :func:`is_communication_cue` keeps a cue the tagger
+found with one of them, the rule baseline and speaker finding (which use :data:`COMMUNICATION_LEMMAS`) do not
+look for them."""
+
 COMMUNICATION_NOUNS: frozenset[str] = frozenset(
     """
     statement statements comment comments remark remarks warning warnings claim claims announcement
@@ -73,18 +84,25 @@ def lemma(word: str) -> str:
                 candidates.append(stem[:-1])  # "slammed" -> "slam"
             if suffix == "es" and stem.endswith("i"):
                 candidates.append(stem[:-1] + "y")
-    for candidate in candidates:
-        if candidate in COMMUNICATION_LEMMAS:
-            return candidate
+    for known in (COMMUNICATION_LEMMAS, REPORTING_LEMMAS):  # a communication lemma first, as before the second set
+        for candidate in candidates:
+            if candidate in known:
+                return candidate
     return candidates[-1] if len(candidates) > 1 else word
 
 
 def is_communication_cue(cue_text: str) -> bool:
-    """True when the cue names an act of communication (``said``, ``according to``, ``a flurry of warnings``)."""
+    """True when the cue names an act of communication (``said``, ``according to``, ``a flurry of warnings``).
+
+    >>> is_communication_cue("reads"), is_communication_cue("fears")
+    (True, False)
+    """
     text = cue_text.lower()
     if not any(c.isalnum() for c in text):
         return True  # a bare ':' or dash introducing a quotation (headline style, as PolNeAR marks it)
     if any(phrase in text for phrase in _PHRASES):
         return True
     words = _WORD.findall(text)
-    return any(lemma(w) in COMMUNICATION_LEMMAS or w in COMMUNICATION_NOUNS for w in words)
+    return any(
+        lemma(w) in COMMUNICATION_LEMMAS or lemma(w) in REPORTING_LEMMAS or w in COMMUNICATION_NOUNS for w in words
+    )

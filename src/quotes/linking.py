@@ -3,9 +3,9 @@
 The token classifier only labels spans; this module decides which of them form one quote. It is cue-anchored and
 works sentence by sentence: a cue takes the contents and the speaker of its own sentence, an interrupted direct
 quote (``'A,' he said. 'B.'``) and a continuation paragraph stay with the record they continue, and a content that
-can be linked to nothing becomes a record of its own, so no content is ever lost. A ``he``/``she`` source gets the
-person's nearest earlier full-name mention as its coreference (:mod:`quotes.coreference`). Sentences and paragraphs
-come from :mod:`quotes.text`. Pure Python and deterministic.
+can be linked to nothing becomes a record of its own (unless its form says it is no quote: rule 9). A
+``he``/``she`` source gets the person's nearest earlier full-name mention as its coreference
+(:mod:`quotes.coreference`). Sentences and paragraphs come from :mod:`quotes.text`. Pure Python and deterministic.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from quotes.coreference import (
 )
 from quotes.lexicon import is_communication_cue, lemma
 from quotes.schema import KINDS, Quote, QuoteRecord, ScoredSpan, span_text_problem
-from quotes.text import BEFORE_OPENING, CLOSING_QUOTE_MARKS, OPENING_QUOTE_MARKS, paragraphs, sentences
+from quotes.text import BEFORE_OPENING, CLOSING_QUOTE_MARKS, OPENING_QUOTE_MARKS, QUOTE_MARKS, paragraphs, sentences
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,15 @@ PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "him", "her", "them"
 """Pronoun sources (compared lower-cased); ``he``/``she`` and ``it`` get coreferences, see :func:`link`, rule 7."""
 
 _FAR = 1 << 62  # an offset past the end of any text
+# Rule 9: a cue-less content right after a preposition is a noun phrase in someone's clause, unless it opens with
+# a word that opens reported content (then its cue was missed).
+_PREPOSITIONS = frozenset(
+    """in on at for of with from into under over after before against about by during without through across amid
+    among""".split()
+)
+_CLAUSE_OPENERS = frozenset({"that", "to", "whether", "if", "how", "why", "what", "when", "where", "who"})
+# What ends a line of running text; a line ending otherwise is a title or a caption (rule 9).
+_SENTENCE_ENDS = ".!?:;…" + CLOSING_QUOTE_MARKS
 _ASKING = frozenset({"ask", "question", "wonder", "query", "inquire", "demand"})
 _INTRODUCTION = re.compile(r"\s*:")  # right after a cue: "said: 'A'"
 
@@ -84,6 +93,7 @@ class LinkStats:
     found_speakers: int = 0  # speakers read from the text for records with a cue and no tagged speaker (rule 8)
     cueless_speakers: int = 0  # records with no cue that took the tagged speaker of their sentence (rule 6a)
     dash_speakers: int = 0  # records that took a speaker after a dash ("'A.' ― Name", rule 6b)
+    dropped_fragments: int = 0  # records whose form says they are no quote: a title line, a lone word (rule 9)
 
     def summary(self) -> str:
         """One log line of the counters, e.g. for :meth:`quotes.inference.QuoteExtractor.predict` over a batch.
@@ -156,6 +166,7 @@ def link(
     *,
     stats: LinkStats | None = None,
     find_speakers: bool = True,
+    drop_fragments: bool = True,
 ) -> list[QuoteRecord]:
     """Group one document's labelled spans into quote records, following the annotation guidelines.
 
@@ -206,6 +217,13 @@ def link(
        NASA``, ``he told``, ``Gerasimov, the Chief of Staff, confessed``, ``The article went on to accuse``, ``a
        frustrated Putin can be heard asking``, ``The summary documented A and suggested``; no passive), scored as
        its cue, unless it overlaps a tagged span. It runs before rule 7, so a pronoun found this way is resolved.
+    9. With ``drop_fragments``, a record with no quotation mark in its contents is dropped when it has no cue and
+       its content is a title line (the line ends with no ``.``, ``!``, ``?``, ``:``, ``;`` or closing mark and
+       does not follow a line ending with ``:``, which introduces a list); when it has no source and its only
+       content is one word (``[The] action was confirmed``); or when it has neither cue nor source and its content
+       is the object of a preposition (``will go offline in [protest against ...]``; one that opens with ``that``,
+       ``to``, ``whether`` ... stays: its cue was missed). Such spans, tagged in headlines and captions or cut
+       from a sentence, report nothing anyone communicated.
 
     Cues and speakers left out of every record are dropped, counted in ``stats`` and logged at DEBUG.
 
@@ -214,9 +232,11 @@ def link(
         spans: ``(kind, span)`` pairs, kind one of ``"QUOTE"``, ``"SPEAKER"``, ``"CUE"``; non-overlapping, any order.
         stats: if given, its counters are increased by what this call did.
         find_speakers: apply rule 8 and rules 2d/2e (read speakers from the text).
+        drop_fragments: apply rule 9 (drop records that are no quote by their form).
 
     Returns:
-        The records sorted by the start of their first content span; every QUOTE span is in exactly one. A record
+        The records sorted by the start of their first content span; every QUOTE span is in exactly one, but for
+        those of records dropped by rule 9 (none with ``drop_fragments=False``). A record
         is ``direct`` when all its contents are in quotation marks, and its ``score`` is the mean score of its
         contents and cue.
 
@@ -259,6 +279,10 @@ def link(
     if find_speakers:
         _find_speakers(document, mentions, counts)
     records = _records(document, mentions, counts)
+    if drop_fragments:
+        kept = [record for record in records if not is_fragment(text, record)]
+        counts.dropped_fragments = len(records) - len(kept)
+        records = kept
 
     used_cues = {id(d.cue) for d in document.drafts if d.cue is not None}
     used_speakers = {id(s) for d in document.drafts for s in d.sources}
@@ -806,3 +830,34 @@ def _full_name(text: str, speaker: ScoredSpan) -> ScoredSpan | None:
         return None
     start, end = speaker.start + run[0][0], speaker.start + run[-1][1]
     return ScoredSpan(start, end, text[start:end], speaker.score)
+
+
+def is_fragment(text: str, record: QuoteRecord) -> bool:
+    """Rule 9 of :func:`link`: whether a record is no quote by its form: no quotation mark, and one word with no
+    source, a title line with no cue, or the object of a preposition with no cue and no source.
+
+    >>> text = "Total evacuation of New Orleans planned\\n\\nThe mayor said A."
+    >>> is_fragment(text, QuoteRecord(contents=(ScoredSpan(0, 39, text[:39], 0.9),)))
+    True
+    """
+    if any(mark in span.text for span in record.contents for mark in QUOTE_MARKS):
+        return False
+    first = record.contents[0]
+    if not record.sources and len(record.contents) == 1 and len(first.text.split()) == 1:
+        return True  # "[The] action was confirmed": a word cut from a sentence names nothing communicated
+    if record.cue is not None:
+        return False
+    line_start = max(text.rfind("\n", 0, first.start), text.rfind("\r", 0, first.start)) + 1
+    ends = (text.find("\n", first.start), text.find("\r", first.start))
+    line_end = min((i for i in ends if i >= 0), default=len(text))
+    line = text[line_start:line_end].rstrip()
+    previous = text[:line_start].rstrip()
+    if bool(line) and line[-1] not in _SENTENCE_ENDS and not previous.endswith(":"):
+        return True  # a headline or a caption
+    if record.sources:
+        return False
+    # The object of a preposition, with no cue and no speaker: "will go offline in [protest against ...]" (reported
+    # content whose cue the tagger missed opens a clause instead: "asks readers [to email their senators]").
+    before = text[max(0, first.start - 20) : first.start].split()
+    opening = first.text.split()[0].lower().strip(",;:")
+    return bool(before) and before[-1].lower() in _PREPOSITIONS and opening not in _CLAUSE_OPENERS
