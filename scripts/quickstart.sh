@@ -2,7 +2,8 @@
 # The main job end to end: install, train, evaluate on the seed test split (reports in reports/<model>/), and print
 # the quotes found in the short seed article.
 #   bash scripts/quickstart.sh                                  # no PolNeAR: configs/open.yaml, seed + synthetic news
-#   POLNEAR_DIR=/path/to/polnear bash scripts/quickstart.sh     # the default model: PolNeAR, then seed (~20-40 min)
+#   POLNEAR_DIR=/path/to/polnear bash scripts/quickstart.sh     # the default model: PolNeAR, then seed + synthetic
+#                                                               # (about 50 min on 2 CPU cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
