@@ -32,6 +32,7 @@ _EDGE_PUNCTUATION = ",;:–—-"
 _PLAIN_WORDS = re.compile(r"\s*(?:[^\W\d_][\w'’-]*\s+)*")  # words with letters only, no punctuation between
 _ADDRESSEE_FOLLOWERS = frozenset({"that", "to", "whether", "if", "how", "why", "what", "when", "where", "who"})
 _CLAUSE_END = re.compile(r"[,;]|\.\s*$")
+_MARK = re.compile(f"[{re.escape(QUOTE_MARKS)}]")
 MAX_SNAP_WORDS = 2
 """How many words a content edge may sit from a quotation mark and still be snapped to it."""
 MAX_EXTEND_WORDS = 8
@@ -51,9 +52,8 @@ def quotations(text: str) -> list[tuple[int, int]]:
     found = []
     for start, end in paragraphs(text):
         stack: list[int] = []  # positions of the open marks
-        for i in range(start, end):
-            if text[i] not in QUOTE_MARKS:
-                continue
+        for mark in _MARK.finditer(text, start, end):  # a regex scan, not a Python loop over every character
+            i = mark.start()
             role = quote_role(text, i, start, end)
             if role == -1 and stack:
                 match = next((k for k in range(len(stack) - 1, -1, -1) if text[i] in QUOTE_PAIRS[text[stack[k]]]), None)

@@ -18,6 +18,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from quotes.lexicon import COMMUNICATION_LEMMAS, lemma
 from quotes.text import OPENING_QUOTE_MARKS
@@ -73,7 +74,7 @@ class Mention:
     person: bool
     possessive: bool = False  # "Putin’s deputy": a possessor, seldom the one a later pronoun means
 
-    @property
+    @cached_property  # asked of every mention for every pronoun: computed once
     def full(self) -> bool:
         """A first and a last name (two or more capitalised words)."""
         return self.person and sum(word[0].isupper() for word in self.words) >= 2
@@ -98,7 +99,8 @@ def name_mentions(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Menti
         start, end = match.span()
         inside = bisect_right(skip_starts, start) - 1
         if inside >= 0 and start < skip[inside][1]:
-            close()
+            if run:
+                close()
             continue
         word = match.group()
         full_stop = word.endswith(".") and not _is_initial(word)
@@ -112,11 +114,11 @@ def name_mentions(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Menti
             close()
         if capitalised or (run and word in _PARTICLES):
             run.append((start, end, word))
-        else:
+        elif run:
             close()
         if possessive and run:
             close(possessive=True)
-        elif full_stop or not (capitalised or word in _PARTICLES):
+        elif run and (full_stop or not (capitalised or word in _PARTICLES)):
             close()
     close()
     return mentions
