@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from quotes.labels import join_contents
 from quotes.schema import ScoredSpan
 from quotes.text import QUOTE_MARKS, QUOTE_PAIRS, paragraphs, quote_role, sentences
 
@@ -242,25 +243,16 @@ def join_gaps(text: str, spans: Spans, max_words: int = MAX_EXTEND_WORDS) -> Spa
     ['it for what it was worth in the end']
     """
     bounds = sentences(text)
-    result: Spans = []
-    for kind, span in sorted(spans, key=lambda item: item[1].start):
-        if result and kind == "QUOTE" and result[-1][0] == "QUOTE":
-            previous = result[-1][1]
-            gap = text[previous.end : span.start]
-            same_sentence = any(s <= previous.start and span.end <= e for s, e in bounds)
-            if (
-                same_sentence
-                and _words(text, previous.end, span.start) <= max_words
-                and not any(c in QUOTE_MARKS or c in _LINE_BREAKS for c in gap)
-            ):
-                length = (previous.end - previous.start) + (span.end - span.start)
-                score = (
-                    previous.score * (previous.end - previous.start) + span.score * (span.end - span.start)
-                ) / length
-                result[-1] = (kind, ScoredSpan(previous.start, span.end, text[previous.start : span.end], score))
-                continue
-        result.append((kind, span))
-    return result
+
+    def joinable(previous: ScoredSpan, span: ScoredSpan) -> bool:
+        gap = text[previous.end : span.start]
+        return (
+            any(s <= previous.start and span.end <= e for s, e in bounds)  # one sentence
+            and _words(text, previous.end, span.start) <= max_words
+            and not any(c in QUOTE_MARKS or c in _LINE_BREAKS for c in gap)
+        )
+
+    return join_contents(spans, text, joinable)
 
 
 def join_in_quotation(text: str, spans: Spans) -> Spans:
@@ -277,20 +269,11 @@ def join_in_quotation(text: str, spans: Spans) -> Spans:
     def quotation_of(span: ScoredSpan) -> tuple[int, int] | None:
         return next(((o, c) for o, c in marks if o <= span.start and span.end <= c), None)
 
-    result: Spans = []
-    for kind, span in sorted(spans, key=lambda item: item[1].start):
-        if result and kind == "QUOTE" and result[-1][0] == "QUOTE":
-            previous = result[-1][1]
-            quotation = quotation_of(previous)
-            if quotation is not None and quotation == quotation_of(span):
-                length = (previous.end - previous.start) + (span.end - span.start)
-                score = (
-                    previous.score * (previous.end - previous.start) + span.score * (span.end - span.start)
-                ) / length
-                result[-1] = (kind, ScoredSpan(previous.start, span.end, text[previous.start : span.end], score))
-                continue
-        result.append((kind, span))
-    return result
+    def joinable(previous: ScoredSpan, span: ScoredSpan) -> bool:
+        quotation = quotation_of(previous)
+        return quotation is not None and quotation == quotation_of(span)
+
+    return join_contents(spans, text, joinable)
 
 
 def extend_to_clause_end(text: str, spans: Spans, max_words: int = MAX_EXTEND_WORDS) -> Spans:
