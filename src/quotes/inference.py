@@ -32,7 +32,6 @@ from quotes.boundaries import apply_rules
 from quotes.data import encode_windows
 from quotes.errors import UserInputError
 from quotes.labels import (
-    ID2LABEL,
     LABELS,
     WORD_SHAPE_TYPES,
     merge_split_contents,
@@ -439,8 +438,8 @@ class QuoteExtractor:
             per_text[window.text].append((window.offsets, probs))
         results = []
         for text_windows in per_text:
-            offsets, rows = merge_windows(text_windows)
-            results.append(decode_tokens(offsets, rows, self.decoding) if offsets else ([], [], []))
+            offsets, matrix = merge_window_arrays(text_windows)
+            results.append(decode_tokens(offsets, matrix, self.decoding) if offsets else ([], [], []))
         return results
 
     def _forward(
@@ -591,15 +590,61 @@ def merge_windows(
     return ordered, [best[offset][1] for offset in ordered]
 
 
+def merge_window_arrays(
+    windows: Sequence[tuple[Sequence[tuple[int, int]], Any]],
+) -> tuple[list[tuple[int, int]], Any]:
+    """:func:`merge_windows` for windows whose rows are NumPy arrays (tokens x labels), vectorised: the same
+    tokens, each with the row of the same window, as one ``(tokens, labels)`` array (empty when no token is real).
+
+    ``QuoteExtractor`` merges every text's windows this way; a Python loop over every token of every window
+    took as long as the rest of the post-processing. Ties go to the earlier window, and a token that appears
+    twice in one window (same offsets) keeps its first appearance farthest from the edge, as in
+    :func:`merge_windows`.
+
+    >>> import numpy as np
+    >>> first = ([(0, 0), (0, 2), (3, 5), (6, 8), (0, 0)], np.arange(5.0)[:, None])
+    >>> second = ([(0, 0), (3, 5), (6, 8), (9, 11), (0, 0)], np.arange(5.0, 10)[:, None])
+    >>> offsets, matrix = merge_window_arrays([first, second])
+    >>> offsets, matrix[:, 0].tolist()
+    ([(0, 2), (3, 5), (6, 8), (9, 11)], [1.0, 2.0, 7.0, 8.0])
+    """
+    import numpy as np
+
+    starts, ends, margins, rows, all_rows = [], [], [], [], []
+    base = 0  # where this window's rows begin in the concatenation of all rows
+    for offsets, window_rows in windows:
+        all_rows.append(np.asarray(window_rows))
+        pairs = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+        real = np.flatnonzero(pairs[:, 0] != pairs[:, 1])  # labels.is_special, vectorised
+        rank = np.arange(len(real))
+        starts.append(pairs[real, 0])
+        ends.append(pairs[real, 1])
+        margins.append(np.minimum(rank, len(real) - 1 - rank))
+        rows.append(real + base)
+        base += len(offsets)
+    if not windows or not sum(len(r) for r in rows):
+        return [], np.zeros((0, len(LABELS)), dtype=np.float32)
+    start, end, margin, row = (np.concatenate(parts) for parts in (starts, ends, margins, rows))
+    # By offsets, then farthest from the edge, then first seen (window order, then position): the winner of each
+    # token comes first among its copies.
+    order = np.lexsort((np.arange(len(start)), -margin, end, start))
+    start, end, row = start[order], end[order], row[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (start[1:] != start[:-1]) | (end[1:] != end[:-1])
+    matrix = np.concatenate(all_rows)[row[first]]
+    return list(zip(start[first].tolist(), end[first].tolist())), matrix
+
+
 def decode_tokens(
     offsets: list[tuple[int, int]], rows: Sequence[Any], decoding: str
 ) -> tuple[list[str], list[tuple[int, int]], list[float]]:
-    """Tags, offsets and the chosen tags' probabilities of one text's merged tokens (rows: label probabilities)."""
+    """Tags, offsets and the chosen tags' probabilities of one text's merged tokens (rows: label probabilities,
+    one per token, or a ``(tokens, labels)`` array)."""
     import numpy as np
 
-    matrix = np.stack(rows)
-    best = np.array(viterbi_decode(matrix)) if decoding == "viterbi" else matrix.argmax(-1)
-    return [ID2LABEL[int(b)] for b in best], offsets, matrix[np.arange(len(best)), best].tolist()
+    matrix = rows if isinstance(rows, np.ndarray) and rows.ndim == 2 else np.stack(rows)
+    best = viterbi_decode(matrix) if decoding == "viterbi" else matrix.argmax(-1).tolist()
+    return [LABELS[b] for b in best], offsets, matrix[np.arange(len(best)), best].tolist()
 
 
 # --------------------------------------------------------------------------------------------------------------
