@@ -57,6 +57,7 @@ from quotes.model_folder import (
     saved_attributions,
 )
 from quotes.schema import QuoteRecord, ScoredSpan
+from quotes.text import Layout
 
 logger = logging.getLogger(__name__)
 
@@ -408,8 +409,9 @@ class QuoteExtractor:
         for text, (tags, offsets, scores) in zip(texts, self._tag_tokens(texts, batch_size, progress)):
             spans = snap_to_words(tags_to_spans(tags, offsets, text, scores), text) if tags else []
             spans = merge_split_contents(spans, text) if self.decoding == "viterbi" else spans
-            spans = apply_rules(text, spans) if self.boundaries == "guidelines" and spans else spans
-            records = link(text, spans, stats=stats) if spans else []
+            layout = Layout(text)  # the text's paragraphs, sentences and quotations, found once for all steps
+            spans = apply_rules(text, spans, layout=layout) if self.boundaries == "guidelines" and spans else spans
+            records = link(text, spans, stats=stats, layout=layout) if spans else []
             if self.attributions == "communication":
                 records = [r for r in records if r.cue is None or is_communication_cue(r.cue.text)]
             if threshold:
