@@ -24,6 +24,7 @@ import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple, overload
 
@@ -612,29 +613,27 @@ def merge_window_arrays(
     """
     import numpy as np
 
-    starts, ends, margins, rows, all_rows = [], [], [], [], []
-    base = 0  # where this window's rows begin in the concatenation of all rows
-    for offsets, window_rows in windows:
-        all_rows.append(np.asarray(window_rows))
-        pairs = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
-        real = np.flatnonzero(pairs[:, 0] != pairs[:, 1])  # labels.is_special, vectorised
-        rank = np.arange(len(real))
-        starts.append(pairs[real, 0])
-        ends.append(pairs[real, 1])
-        margins.append(np.minimum(rank, len(real) - 1 - rank))
-        rows.append(real + base)
-        base += len(offsets)
-    if not windows or not sum(len(r) for r in rows):
+    lengths = [len(offsets) for offsets, _ in windows]
+    total = sum(lengths)
+    pairs = np.fromiter(chain.from_iterable(chain.from_iterable(o for o, _ in windows)), np.int64, 2 * total)
+    pairs = pairs.reshape(total, 2)
+    real = pairs[:, 0] != pairs[:, 1]  # labels.is_special, vectorised
+    row = np.flatnonzero(real)  # the rows of the real tokens in the concatenation of all windows' rows
+    if not len(row):
         return [], np.zeros((0, len(LABELS)), dtype=np.float32)
-    start, end, margin, row = (np.concatenate(parts) for parts in (starts, ends, margins, rows))
+    window = np.repeat(np.arange(len(windows)), lengths)[row]
+    counts = np.bincount(window, minlength=len(windows))  # real tokens per window
+    rank = np.arange(len(row)) - (np.cumsum(counts) - counts)[window]  # a token's place among its window's real ones
+    margin = np.minimum(rank, counts[window] - 1 - rank)  # how far it sits from its window's edge
+    start, end = pairs[row, 0], pairs[row, 1]
     # By offsets, then farthest from the edge, then first seen (window order, then position): the winner of each
     # token comes first among its copies.
-    order = np.lexsort((np.arange(len(start)), -margin, end, start))
+    order = np.lexsort((row, -margin, end, start))
     start, end, row = start[order], end[order], row[order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = (start[1:] != start[:-1]) | (end[1:] != end[:-1])
-    matrix = np.concatenate(all_rows)[row[first]]
-    return list(zip(start[first].tolist(), end[first].tolist())), matrix
+    rows = np.concatenate([np.asarray(r)[:n] for (_, r), n in zip(windows, lengths)])
+    return list(zip(start[first].tolist(), end[first].tolist())), rows[row[first]]
 
 
 def decode_tokens(
