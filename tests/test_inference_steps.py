@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import string
 
 import numpy as np
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from quotes.inference import (
     batch_windows,
+    collector_paused,
     decode_tokens,
     merge_window_arrays,
     merge_windows,
@@ -153,3 +155,20 @@ def test_merge_windows_docstring_example_runs():
     for test in finder.find(inference.merge_windows, "merge_windows", globs={"merge_windows": merge_windows}):
         runner.run(test)
     assert runner.summarize(verbose=False) == doctest.TestResults(failed=0, attempted=1)
+
+
+def test_collector_paused_pauses_the_garbage_collector_and_restores_it_even_after_an_error():
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(KeyError), collector_paused():
+        raise KeyError("boom")
+    assert gc.isenabled()
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
