@@ -14,7 +14,6 @@ from quotes.inference import (
     batch_windows,
     collector_paused,
     decode_tokens,
-    label_probabilities,
     merge_window_arrays,
     merge_windows,
     tokenize_windows,
@@ -173,14 +172,3 @@ def test_collector_paused_pauses_the_garbage_collector_and_restores_it_even_afte
         assert not gc.isenabled()
     finally:
         gc.enable()
-
-
-@pytest.mark.parametrize("shape", [(16, 256, 7), (2, 300, 7), (1, 1, 7), (0, 4, 7)])
-def test_label_probabilities_are_the_bits_of_one_softmax_over_the_batch(shape):
-    import torch
-
-    logits = (torch.randn(*shape, generator=torch.Generator().manual_seed(0)) * 8).to(torch.bfloat16)
-    expected = torch.softmax(logits.float(), dim=-1).numpy()
-    probabilities = label_probabilities(logits)
-    assert probabilities.dtype == np.float32 and probabilities.shape == shape
-    assert np.array_equal(probabilities.view(np.uint32), expected.view(np.uint32))  # rows cut in slices: same bits

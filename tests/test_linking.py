@@ -81,6 +81,8 @@ def test_link_takes_the_layout_the_caller_already_has():
 
     assert records == link(text, spans)
     assert [summary(r)["cue"] for r in records] == ["said", "said", "added"]
+    with pytest.raises(ValueError, match="Layout of another text"):
+        link(text, spans, layout=Layout(text.upper()))
 
 
 @pytest.mark.parametrize("separator", [" ", "\n\n"], ids=["same-paragraph", "next-paragraph"])

@@ -145,6 +145,14 @@ def test_layout_finds_each_part_once_and_keeps_it():
     assert Layout("One. Two.") == layout  # a value: equal for equal texts
 
 
+def test_layout_of_a_text_is_the_one_given_or_a_new_one_and_never_another_texts():
+    layout = Layout("One. Two.")
+    assert Layout.of("One. Two.", layout) is layout
+    assert Layout.of("One. Two.") == layout
+    with pytest.raises(ValueError, match="Layout of another text"):
+        Layout.of("One. Three.", layout)
+
+
 def test_sentence_index_is_the_last_sentence_starting_at_or_before_an_offset():
     text = "One here. Two here.\nThree"
     layout = Layout(text)

@@ -53,7 +53,7 @@ def snap_to_quote_marks(
     >>> snap_to_quote_marks(text, [("QUOTE", ScoredSpan(1, 22, text[1:22])), ("SPEAKER", ScoredSpan(25, 27, "he"))])
     [('QUOTE', ScoredSpan(start=0, end=24, text='‘We will not back down,’', score=1.0)), ('SPEAKER', ...)]
     """
-    marks = (layout or Layout(text)).quotations
+    marks = Layout.of(text, layout).quotations
     result = list(spans)
     for index, (kind, span) in enumerate(result):
         if kind != "QUOTE":
@@ -101,7 +101,7 @@ def extend_to_sentence_end(
     ...                                                   ("QUOTE", ScoredSpan(15, 38, text[15:38]))])]
     ['said', 'that the bridge will reopen in May']
     """
-    layout = layout or Layout(text)
+    layout = Layout.of(text, layout)
     result = list(spans)
     for index, (kind, span) in enumerate(result):
         if kind != "QUOTE" or text[span.start] in QUOTE_PAIRS:
@@ -155,7 +155,7 @@ def drop_cueless(text: str, spans: Spans, *, layout: Layout | None = None) -> Sp
     ...      ("CUE", ScoredSpan(36, 40, "said")), ("QUOTE", ScoredSpan(41, 55, "it will reopen"))])]
     ['said', 'it will reopen']
     """
-    bounds = (layout or Layout(text)).sentences
+    bounds = Layout.of(text, layout).sentences
     cues = [span for kind, span in spans if kind == "CUE"]
 
     def cued(span: ScoredSpan) -> bool:
@@ -218,7 +218,7 @@ def join_gaps(text: str, spans: Spans, max_words: int = MAX_EXTEND_WORDS, *, lay
     >>> [s.text for _, s in join_gaps(text, found)]
     ['it for what it was worth in the end']
     """
-    layout = layout or Layout(text)
+    layout = Layout.of(text, layout)
     bounds = layout.sentences
 
     def joinable(previous: ScoredSpan, span: ScoredSpan) -> bool:
@@ -244,7 +244,7 @@ def join_in_quotation(text: str, spans: Spans, *, layout: Layout | None = None) 
     >>> [s.text for _, s in join_in_quotation(text, found)]
     ['“Would you help? Your name came up, so we ask.”']
     """
-    marks = (layout or Layout(text)).quotations
+    marks = Layout.of(text, layout).quotations
 
     def quotation_of(span: ScoredSpan) -> tuple[int, int] | None:
         return next(((o, c) for o, c in marks if o <= span.start and span.end <= c), None)
@@ -266,7 +266,7 @@ def extend_to_clause_end(
     >>> [s.text for _, s in extend_to_clause_end(text, [("QUOTE", ScoredSpan(21, 53, text[21:53]))])]
     ['many of the failures outlined by the committee']
     """
-    layout = layout or Layout(text)
+    layout = Layout.of(text, layout)
     result = list(spans)
     for index, (kind, span) in enumerate(result):
         if kind != "QUOTE" or text[span.start] in QUOTE_PAIRS or text[span.end - 1] in QUOTE_MARKS:
@@ -316,7 +316,7 @@ def start_at_quotation(text: str, spans: Spans, *, layout: Layout | None = None)
     >>> [s.text for _, s in start_at_quotation(text, [("QUOTE", ScoredSpan(11, 41, text[11:41]))])]
     ['"it was a butchery"']
     """
-    marks = (layout or Layout(text)).quotations
+    marks = Layout.of(text, layout).quotations
     result = list(spans)
     for index, (kind, span) in enumerate(result):
         if kind != "QUOTE" or text[span.start] in QUOTE_PAIRS:
@@ -371,7 +371,7 @@ def apply_rules(
     >>> [span.text for kind, span in apply_rules(text, found) if kind == "QUOTE"]
     ['‘It is over,’', 'the war would end soon']
     """
-    layout = layout or Layout(text)
+    layout = Layout.of(text, layout)
     result = sorted(spans, key=lambda item: item[1].start)
     for name in rules:
         result = sorted(RULES[name](text, result, layout=layout), key=lambda item: item[1].start)

@@ -469,7 +469,7 @@ class QuoteExtractor:
                     if types is not None:
                         inputs["token_type_ids"] = _pad_types([types[w] for w in batch], ids.shape[1]).to(self.device)
                     logits = self.model(**inputs).logits
-                    probs = label_probabilities(logits)
+                    probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
                     for row, w in enumerate(batch):
                         probabilities[w] = probs[row, : len(windows[w].ids)]
                     if bar is not None:
@@ -569,30 +569,6 @@ def _pad_types(rows: Sequence[list[int]], width: int) -> Any:
     for row, ids in enumerate(rows):
         types[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
     return types
-
-
-SOFTMAX_ROWS = 256
-"""Token rows per softmax call on CPU: few enough that torch computes them on the calling thread (see
-:func:`label_probabilities`)."""
-
-
-def label_probabilities(logits: Any) -> Any:
-    """Softmax over the labels of a ``(windows, tokens, labels)`` batch of logits, as float32 NumPy.
-
-    On CPU the rows go through ``torch.softmax`` :data:`SOFTMAX_ROWS` at a time: each row's probabilities are the
-    same bits however the rows are cut (softmax works row by row), and so few rows run on the calling thread,
-    where a whole batch was split over torch's threads and waited for them (several ms a batch, 0.5 s per MB of
-    text, when other jobs keep the cores busy). Elsewhere (CUDA, MPS) one call does the batch.
-    """
-    import numpy as np
-    import torch
-
-    logits = logits.float()
-    if logits.device.type != "cpu":
-        return torch.softmax(logits, dim=-1).cpu().numpy()
-    rows = logits.reshape(-1, logits.shape[-1])
-    parts = [torch.softmax(rows[i : i + SOFTMAX_ROWS], dim=-1).numpy() for i in range(0, len(rows), SOFTMAX_ROWS)]
-    return np.concatenate(parts).reshape(logits.shape) if parts else rows.numpy().reshape(logits.shape)
 
 
 def merge_windows(

@@ -245,7 +245,7 @@ def link(
 
     Raises:
         ValueError: listing every span with an unknown kind, bad offsets, text that differs from the document, or an
-            overlap with another span.
+            overlap with another span; or ``layout`` is the layout of another text.
 
     >>> text = "‘We will win,’ he said."
     >>> record = link(text, [("QUOTE", ScoredSpan(0, 14, "‘We will win,’", 0.9)),
@@ -258,7 +258,7 @@ def link(
         if stats is not None:
             stats.documents += 1
         return []
-    layout = layout or Layout(text)
+    layout = Layout.of(text, layout)
     paragraph_ranges = list(layout.paragraphs) or [(0, len(text))]
     attribution_starts = [span.start for kind, span in ordered if kind != "QUOTE"]
     document = _Document(

@@ -202,6 +202,19 @@ class Layout:
 
     text: str
 
+    @classmethod
+    def of(cls, text: str, layout: Layout | None = None) -> Layout:
+        """``layout`` if it is the layout of ``text``, a new layout of ``text`` if it is None.
+
+        Raises:
+            ValueError: ``layout`` is the layout of another text (its ranges would not fit this one).
+        """
+        if layout is None:
+            return cls(text)
+        if layout.text is not text and layout.text != text:
+            raise ValueError("layout: a Layout of another text; give Layout(text) of the text the spans index")
+        return layout
+
     @cached_property
     def paragraphs(self) -> tuple[tuple[int, int], ...]:
         return tuple(paragraphs(self.text))
