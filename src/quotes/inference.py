@@ -619,9 +619,8 @@ def merge_window_arrays(
     import numpy as np
 
     lengths = [len(offsets) for offsets, _ in windows]
-    total = sum(lengths)
-    pairs = np.fromiter(chain.from_iterable(chain.from_iterable(o for o, _ in windows)), np.int64, 2 * total)
-    pairs = pairs.reshape(total, 2)
+    every = list(chain.from_iterable(offsets for offsets, _ in windows))  # the windows' own offset tuples, kept
+    pairs = np.fromiter(chain.from_iterable(every), np.int64, 2 * len(every)).reshape(len(every), 2)
     real = pairs[:, 0] != pairs[:, 1]  # labels.is_special, vectorised
     row = np.flatnonzero(real)  # the rows of the real tokens in the concatenation of all windows' rows
     if not len(row):
@@ -638,7 +637,7 @@ def merge_window_arrays(
     first = np.ones(len(order), dtype=bool)
     first[1:] = (start[1:] != start[:-1]) | (end[1:] != end[:-1])
     rows = np.concatenate([np.asarray(r)[:n] for (_, r), n in zip(windows, lengths)])
-    return list(zip(start[first].tolist(), end[first].tolist())), rows[row[first]]
+    return [every[i] for i in row[first].tolist()], rows[row[first]]
 
 
 def decode_tokens(
