@@ -192,7 +192,9 @@ def profile_predict(extractor: Any, texts: Sequence[str], batch_size: int, top: 
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(top)
-    stats.sort_stats("cumulative").print_stats("inference.py|labels.py|linking.py|data.py", top)
+    stats.sort_stats("cumulative").print_stats(
+        "inference.py|labels.py|boundaries.py|linking.py|coreference.py|text.py|data.py", top
+    )
     return out.getvalue()
 
 

@@ -27,6 +27,7 @@ from quotes.errors import UserInputError
 from quotes.inference import QuoteExtractor
 from quotes.labels import word_offsets
 from quotes.schema import ScoredSpan
+from quotes.text import Layout
 
 
 def span(text: str, part: str, score: float = 0.9, after: int = 0) -> ScoredSpan:
@@ -213,6 +214,37 @@ def test_every_rule_keeps_spans_exact_and_apart():
         fixed = apply_rules(text, found, rules)
         assert all(s.text == text[s.start : s.end] and s.start < s.end for _, s in fixed), rules
         assert all(a.end <= b.start for (_, a), (_, b) in zip(fixed, fixed[1:])), rules
+
+
+def test_every_rule_gives_the_same_with_the_layout_it_is_handed():
+    text = "“A b,” he said. C said d e f,\nand g. “H i j k l m n”. O claimed that p q. 'R s\n\n“T u” v."
+    found = [
+        ("QUOTE", ScoredSpan(1, 4, "A b")),
+        ("SPEAKER", span(text, "he")),
+        ("CUE", span(text, "said")),
+        ("QUOTE", ScoredSpan(23, 33, text[23:33], 0.3)),
+        ("QUOTE", ScoredSpan(38, 55, text[38:55])),
+        ("CUE", span(text, "claimed")),
+        ("QUOTE", ScoredSpan(text.index("p q"), len(text) - 4, text[text.index("p q") : -4])),
+    ]
+    layout = Layout(text)
+    for name, rule in RULES.items():
+        assert rule(text, found, layout=layout) == rule(text, found), name
+    assert apply_rules(text, found, list(RULES), layout=layout) == apply_rules(text, found, list(RULES))
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param("the bridge", "the bridge will reopen", id="inside-a-sentence"),
+        pytest.param("the bridge will reopen.", "the bridge will reopen", id="at-its-end"),
+        pytest.param("Traffic", "Traffic resumed", id="the-next-sentence"),
+    ],
+)
+def test_a_content_grows_to_the_end_of_the_sentence_it_ends_in(content, expected):
+    text = "Officials said that the bridge will reopen. Traffic resumed."
+    found = [("CUE", span(text, "said")), ("QUOTE", span(text, content))]
+    assert contents(extend_to_sentence_end(text, found)) == [expected]
 
 
 # --------------------------------------------------------------------------------------------------------------

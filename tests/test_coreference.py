@@ -39,6 +39,20 @@ def test_name_mentions_skips_ranges():
     assert [m.text for m in name_mentions(text, [quote])] == ["Alexei Smirnov"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("He met Ludwig van Beethoven in la France.", ["Ludwig van Beethoven", "France"], id="particles"),
+        pytest.param("Fighters of Osama bin Laden’s network", ["Fighters", "Osama bin Laden"], id="possessive"),
+        pytest.param("said de Gaulle, and the son of de", ["Gaulle"], id="particle-opens-no-name"),
+        pytest.param("Charles de. Gaulle", ["Charles", "Gaulle"], id="full-stop-after-particle"),
+        pytest.param("Vladimir the Great Putin", ["Vladimir", "Great Putin"], id="lower-case-word-ends-a-name"),
+    ],
+)
+def test_name_mentions_joins_names_over_particles_only(text, expected):
+    assert [m.text for m in name_mentions(text)] == expected
+
+
 def test_name_mentions_marks_possessors():
     [putin] = name_mentions("Vladimir Putin’s deputy")
     assert putin.text == "Vladimir Putin" and putin.possessive and putin.full

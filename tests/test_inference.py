@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -90,6 +91,22 @@ def test_several_threads_get_identical_results(extractor):
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(extractor.predict, texts * 2))
     assert results == expected * 2
+    assert gc.isenabled()  # each call paused the garbage collector while it post-processed, then restored it
+
+
+def test_predict_pauses_the_garbage_collector_for_post_processing_not_for_the_forward_pass(extractor, monkeypatch):
+    from quotes import inference
+
+    forward_calls, link_calls = [], []
+    forward, link = extractor.model.forward, inference.link
+    monkeypatch.setattr(
+        extractor.model, "forward", lambda *a, **k: (forward_calls.append(gc.isenabled()), forward(*a, **k))[1]
+    )
+    monkeypatch.setattr(inference, "link", lambda *a, **k: (link_calls.append(gc.isenabled()), link(*a, **k))[1])
+    extractor.predict(SEED_TEXT[:2000])
+    assert forward_calls and all(forward_calls)  # the forward pass frees its tensors as usual
+    assert link_calls and not any(link_calls)
+    assert gc.isenabled()
 
 
 def test_module_level_predict_one_liner(extractor, tmp_path):

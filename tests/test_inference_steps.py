@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import gc
 import string
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from quotes.inference import batch_windows, decode_tokens, merge_windows, tokenize_windows, tokenizer_text
+from quotes.inference import (
+    batch_windows,
+    collector_paused,
+    decode_tokens,
+    merge_window_arrays,
+    merge_windows,
+    tokenize_windows,
+    tokenizer_text,
+)
 from quotes.labels import LABEL2ID, LABELS
 
 
@@ -53,6 +64,30 @@ def test_merge_windows_sorts_tokens_by_offset_whatever_the_window_order():
     later = ([(10, 12), (13, 15)], ["x", "y"])
     earlier = ([(0, 2), (3, 5)], ["p", "q"])
     assert merge_windows([later, earlier]) == ([(0, 2), (3, 5), (10, 12), (13, 15)], ["p", "q", "x", "y"])
+
+
+def test_merge_window_arrays_keeps_the_rows_merge_windows_keeps():
+    first = ([(0, 0), (0, 2), (3, 5), (6, 8), (0, 0)], np.arange(5.0)[:, None] * [1, 2])
+    second = ([(0, 0), (3, 5), (6, 8), (9, 11), (0, 0)], np.arange(5.0, 10)[:, None] * [1, 2])
+    offsets, matrix = merge_window_arrays([first, second])
+    assert offsets == [(0, 2), (3, 5), (6, 8), (9, 11)]
+    assert matrix.tolist() == [[1, 2], [2, 4], [7, 14], [8, 16]]
+    assert merge_window_arrays([([(0, 0), (0, 0)], np.zeros((2, 7)))])[0] == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([(0, 0), (0, 2), (2, 3), (3, 5), (3, 6), (6, 8), (9, 11)]), max_size=9), max_size=4
+    )
+)
+def test_merge_window_arrays_agrees_with_merge_windows(windows):
+    """Any windows, in any order, with special tokens, ties and a token twice in one window."""
+    rows = [np.arange(len(offsets), dtype=np.float32)[:, None] + 100 * number for number, offsets in enumerate(windows)]
+    offsets, matrix = merge_window_arrays(list(zip(windows, rows)))
+    expected_offsets, expected_rows = merge_windows(list(zip(windows, rows)))
+    assert offsets == expected_offsets
+    assert matrix.tolist() == [row.tolist() for row in expected_rows]
 
 
 def test_batch_windows_sorts_by_length_pads_and_masks():
@@ -120,3 +155,20 @@ def test_merge_windows_docstring_example_runs():
     for test in finder.find(inference.merge_windows, "merge_windows", globs={"merge_windows": merge_windows}):
         runner.run(test)
     assert runner.summarize(verbose=False) == doctest.TestResults(failed=0, attempted=1)
+
+
+def test_collector_paused_pauses_the_garbage_collector_and_restores_it_even_after_an_error():
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(KeyError), collector_paused():
+        raise KeyError("boom")
+    assert gc.isenabled()
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -164,6 +164,18 @@ def test_viterbi_decode_finds_the_best_valid_path(seed):
     assert log_probability(viterbi_decode(rows)) == pytest.approx(log_probability(best))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([0.001, 0.1, 0.25, 0.5, 0.9, 1.0]), min_size=7, max_size=7), min_size=1))
+def test_viterbi_written_out_takes_the_loops_path_ties_included(rows):
+    """The fast pass that ``viterbi_decode`` runs makes the same choices as the plain loop over the label table."""
+    import numpy as np
+
+    from quotes.labels import _viterbi_loop, _viterbi_unrolled
+
+    logs = np.log(np.array(rows)).tolist()  # few distinct values: many equal scores, where ties decide
+    assert _viterbi_unrolled(logs) == _viterbi_loop(logs)
+
+
 def test_viterbi_decode_mends_a_content_broken_by_one_unsure_token():
     from quotes.labels import viterbi_decode
 

@@ -9,6 +9,7 @@ import pytest
 
 from quotes.linking import LinkStats, link
 from quotes.schema import QuoteRecord, ScoredSpan
+from quotes.text import Layout
 
 
 def spans_in(text: str, *parts: tuple) -> list[tuple[str, ScoredSpan]]:
@@ -70,6 +71,18 @@ def test_link_indirect_quote():
 
     assert [summary(r) for r in records] == [record([content], ["Putin"], "declared")]
     assert not records[0].direct  # mixed: reported speech with a quoted fragment
+
+
+def test_link_takes_the_layout_the_caller_already_has():
+    text = f"{UNITS} he said.\n\n‘We go on,’ Putin said. He added: ‘Soon.’"
+    parts = [("QUOTE", UNITS), ("SPEAKER", "he"), ("CUE", "said"), ("QUOTE", "‘We go on,’"), ("SPEAKER", "Putin")]
+    spans = spans_in(text, *parts, ("CUE", "said"), ("SPEAKER", "He"), ("CUE", "added"), ("QUOTE", "‘Soon.’"))
+    records = link(text, spans, layout=Layout(text))
+
+    assert records == link(text, spans)
+    assert [summary(r)["cue"] for r in records] == ["said", "said", "added"]
+    with pytest.raises(ValueError, match="Layout of another text"):
+        link(text, spans, layout=Layout(text.upper()))
 
 
 @pytest.mark.parametrize("separator", [" ", "\n\n"], ids=["same-paragraph", "next-paragraph"])

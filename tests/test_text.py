@@ -13,7 +13,9 @@ from quotes.text import (
     OPENING_QUOTE_MARKS,
     QUOTE_MARKS,
     QUOTE_PAIRS,
+    Layout,
     paragraphs,
+    quotations,
     quote_role,
     sentences,
 )
@@ -113,6 +115,50 @@ def test_sentences_keep_a_german_quotation_with_its_cue():
     # „…“ closes at “, so the full stops inside do not split the sentence and the next one starts after it.
     text = "„Wir gewinnen. Sicher“, sagte er. Dann ging er."
     assert [text[s:e] for s, e in sentences(text)] == ["„Wir gewinnen. Sicher“, sagte er.", "Dann ging er."]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The layout of one text, found once
+# --------------------------------------------------------------------------------------------------------------
+
+LAYOUT_TEXTS = [
+    "",
+    "   ",
+    "Mr. Putin spoke. 'We won. Twice,' he said.\nNew line",
+    "He said:\n“We will win.\n“And we will rebuild.”\n\n  Russia’s ‘Z’ bloggers lie. It's 'fine'.",
+    "„Wir gewinnen. Sicher“, sagte er. Dann ging er.\r\nU.S. Gen. Smith? “Yes!” No.",
+]
+
+
+@pytest.mark.parametrize("text", LAYOUT_TEXTS)
+def test_layout_holds_what_the_splitters_find(text):
+    layout = Layout(text)
+    assert layout.paragraphs == tuple(paragraphs(text))
+    assert layout.sentences == tuple(sentences(text))
+    assert layout.quotations == tuple(quotations(text))
+    assert layout.sentence_starts == tuple(start for start, _ in sentences(text))
+
+
+def test_layout_finds_each_part_once_and_keeps_it():
+    layout = Layout("One. Two.")
+    assert layout.sentences is layout.sentences
+    assert Layout("One. Two.") == layout  # a value: equal for equal texts
+
+
+def test_layout_of_a_text_is_the_one_given_or_a_new_one_and_never_another_texts():
+    layout = Layout("One. Two.")
+    assert Layout.of("One. Two.", layout) is layout
+    assert Layout.of("One. Two.") == layout
+    with pytest.raises(ValueError, match="Layout of another text"):
+        Layout.of("One. Three.", layout)
+
+
+def test_sentence_index_is_the_last_sentence_starting_at_or_before_an_offset():
+    text = "One here. Two here.\nThree"
+    layout = Layout(text)
+    assert layout.sentences == ((0, 9), (10, 19), (20, 25))
+    assert [layout.sentence_index(offset) for offset in (0, 8, 9, 10, 19, 20, 24)] == [0, 0, 0, 1, 1, 2, 2]
+    assert Layout("  x").sentence_index(1) == -1
 
 
 # --------------------------------------------------------------------------------------------------------------

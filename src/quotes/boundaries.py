@@ -18,10 +18,13 @@ from collections.abc import Callable, Sequence
 
 from quotes.labels import join_contents
 from quotes.schema import ScoredSpan
-from quotes.text import QUOTE_MARKS, QUOTE_PAIRS, paragraphs, quote_role, sentences
+from quotes.text import QUOTE_MARKS, QUOTE_PAIRS, Layout, paragraphs
+from quotes.text import quotations as quotations  # the quotations the rules snap to, re-exported from their old home
 
 Spans = list[tuple[str, ScoredSpan]]
-Rule = Callable[[str, Spans], Spans]
+Rule = Callable[..., Spans]
+"""A rule: ``rule(text, spans, layout=None)`` gives the new spans; ``layout`` is the text's :class:`Layout`, if
+the caller has one (:func:`apply_rules` passes one to every rule)."""
 
 BOUNDARIES = ("model", "guidelines")
 """Values of the ``boundaries`` setting: the model's own edges, or edges moved by :data:`GUIDELINE_RULES`."""
@@ -33,44 +36,15 @@ _EDGE_PUNCTUATION = ",;:–—-"
 _PLAIN_WORDS = re.compile(r"\s*(?:[^\W\d_][\w'’-]*\s+)*")  # words with letters only, no punctuation between
 _ADDRESSEE_FOLLOWERS = frozenset({"that", "to", "whether", "if", "how", "why", "what", "when", "where", "who"})
 _CLAUSE_END = re.compile(r"[,;]|\.\s*$")
-_MARK = re.compile(f"[{re.escape(QUOTE_MARKS)}]")
 MAX_SNAP_WORDS = 2
 """How many words a content edge may sit from a quotation mark and still be snapped to it."""
 MAX_EXTEND_WORDS = 8
 """How many words an indirect content may grow by to reach its sentence's end."""
 
 
-def quotations(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each outermost quotation of ``text``, both marks included, in order.
-
-    Marks are told apart from apostrophes by :func:`quotes.text.quote_role`; a closing mark must close the opening
-    one (:data:`quotes.text.QUOTE_PAIRS`). A quotation still open at the end of its paragraph runs to that end
-    when it opens the paragraph (a quote continued in the next paragraph); other unclosed marks are ignored.
-
-    >>> quotations("‘Yes,’ he said, ‘we’ll go.’ Russia’s ‘Z’ bloggers\\n“It goes on")
-    [(0, 6), (16, 27), (37, 40), (50, 61)]
-    """
-    found = []
-    for start, end in paragraphs(text):
-        stack: list[int] = []  # positions of the open marks
-        for mark in _MARK.finditer(text, start, end):  # a regex scan, not a Python loop over every character
-            i = mark.start()
-            role = quote_role(text, i, start, end)
-            if role == -1 and stack:
-                match = next((k for k in range(len(stack) - 1, -1, -1) if text[i] in QUOTE_PAIRS[text[stack[k]]]), None)
-                if match is not None:
-                    if match == 0:
-                        found.append((stack[0], i + 1))
-                    del stack[match:]
-                    continue
-            if role == 1 and text[i] in QUOTE_PAIRS:
-                stack.append(i)
-        if stack and stack[0] == start:
-            found.append((start, end))
-    return found
-
-
-def snap_to_quote_marks(text: str, spans: Spans, max_words: int = MAX_SNAP_WORDS) -> Spans:
+def snap_to_quote_marks(
+    text: str, spans: Spans, max_words: int = MAX_SNAP_WORDS, *, layout: Layout | None = None
+) -> Spans:
     """Move a content edge that sits within ``max_words`` words inside a quotation, or only punctuation outside
     it, onto the quotation mark (both marks belong to a direct quote). A content that starts inside a quotation
     and ends at (or just before) its closing mark, or the other way round, covers the whole quotation.
@@ -79,7 +53,7 @@ def snap_to_quote_marks(text: str, spans: Spans, max_words: int = MAX_SNAP_WORDS
     >>> snap_to_quote_marks(text, [("QUOTE", ScoredSpan(1, 22, text[1:22])), ("SPEAKER", ScoredSpan(25, 27, "he"))])
     [('QUOTE', ScoredSpan(start=0, end=24, text='‘We will not back down,’', score=1.0)), ('SPEAKER', ...)]
     """
-    marks = quotations(text)
+    marks = Layout.of(text, layout).quotations
     result = list(spans)
     for index, (kind, span) in enumerate(result):
         if kind != "QUOTE":
@@ -113,7 +87,9 @@ def snap_to_quote_marks(text: str, spans: Spans, max_words: int = MAX_SNAP_WORDS
     return result
 
 
-def extend_to_sentence_end(text: str, spans: Spans, max_words: int = MAX_EXTEND_WORDS) -> Spans:
+def extend_to_sentence_end(
+    text: str, spans: Spans, max_words: int = MAX_EXTEND_WORDS, *, layout: Layout | None = None
+) -> Spans:
     """Run indirect content to the end of its sentence, less the final full stop (one outside any quotation mark).
 
     A content grows by at most ``max_words`` words, and only into plain text: not past another span (a cue, a
@@ -125,12 +101,12 @@ def extend_to_sentence_end(text: str, spans: Spans, max_words: int = MAX_EXTEND_
     ...                                                   ("QUOTE", ScoredSpan(15, 38, text[15:38]))])]
     ['said', 'that the bridge will reopen in May']
     """
-    bounds = sentences(text)
+    layout = Layout.of(text, layout)
     result = list(spans)
     for index, (kind, span) in enumerate(result):
         if kind != "QUOTE" or text[span.start] in QUOTE_PAIRS:
             continue
-        sentence_end = next((e for s, e in bounds if s < span.end <= e), None)
+        sentence_end = _sentence_end(layout, span.end)
         if sentence_end is None:
             continue
         target = sentence_end - 1 if text[sentence_end - 1] == "." else sentence_end
@@ -145,7 +121,7 @@ def extend_to_sentence_end(text: str, spans: Spans, max_words: int = MAX_EXTEND_
     return result
 
 
-def include_leading_that(text: str, spans: Spans) -> Spans:
+def include_leading_that(text: str, spans: Spans, *, layout: Layout | None = None) -> Spans:
     """Start a content at the ``that`` right before it (``said that ...``: the guidelines include it).
 
     >>> text = "He said that it was over."
@@ -171,7 +147,7 @@ def drop_unsure(spans: Spans, floor: float = 0.5) -> Spans:
     return [(kind, span) for kind, span in spans if kind != "QUOTE" or span.score >= floor]
 
 
-def drop_cueless(text: str, spans: Spans) -> Spans:
+def drop_cueless(text: str, spans: Spans, *, layout: Layout | None = None) -> Spans:
     """Drop indirect contents with no cue in their sentence (title lines, fragments); direct quotes stay.
 
     >>> text = "Bridge will reopen in May\\nThe mayor said it will reopen."
@@ -179,7 +155,7 @@ def drop_cueless(text: str, spans: Spans) -> Spans:
     ...      ("CUE", ScoredSpan(36, 40, "said")), ("QUOTE", ScoredSpan(41, 55, "it will reopen"))])]
     ['said', 'it will reopen']
     """
-    bounds = sentences(text)
+    bounds = Layout.of(text, layout).sentences
     cues = [span for kind, span in spans if kind == "CUE"]
 
     def cued(span: ScoredSpan) -> bool:
@@ -190,7 +166,7 @@ def drop_cueless(text: str, spans: Spans) -> Spans:
     return [(kind, span) for kind, span in spans if kind != "QUOTE" or text[span.start] in QUOTE_PAIRS or cued(span)]
 
 
-def split_at_paragraphs(text: str, spans: Spans) -> Spans:
+def split_at_paragraphs(text: str, spans: Spans, *, layout: Layout | None = None) -> Spans:
     """Cut a content that runs over a line break: keep its first paragraph's part, and each later part that opens
     with a quotation mark (a quote continued in the next paragraph is one content span per paragraph).
 
@@ -212,7 +188,7 @@ def split_at_paragraphs(text: str, spans: Spans) -> Spans:
     return result
 
 
-def strip_punctuation(text: str, spans: Spans) -> Spans:
+def strip_punctuation(text: str, spans: Spans, *, layout: Layout | None = None) -> Spans:
     """Drop commas, colons, semicolons, dashes and spaces from the edges of a content (``, 479 users ...``).
 
     >>> strip_punctuation(", the plan failed,", [("QUOTE", ScoredSpan(0, 18, ", the plan failed,"))])[0][1].text
@@ -233,7 +209,7 @@ def strip_punctuation(text: str, spans: Spans) -> Spans:
     return result
 
 
-def join_gaps(text: str, spans: Spans, max_words: int = MAX_EXTEND_WORDS) -> Spans:
+def join_gaps(text: str, spans: Spans, max_words: int = MAX_EXTEND_WORDS, *, layout: Layout | None = None) -> Spans:
     """Join two contents of one sentence that only plain text separates (no speaker, cue, line break or
     quotation mark), at most ``max_words`` words: one content the model was unsure about in the middle.
 
@@ -242,12 +218,16 @@ def join_gaps(text: str, spans: Spans, max_words: int = MAX_EXTEND_WORDS) -> Spa
     >>> [s.text for _, s in join_gaps(text, found)]
     ['it for what it was worth in the end']
     """
-    bounds = sentences(text)
+    layout = Layout.of(text, layout)
+    bounds = layout.sentences
 
     def joinable(previous: ScoredSpan, span: ScoredSpan) -> bool:
         gap = text[previous.end : span.start]
+        # one sentence: the only one that can hold both is the last to start at or before the first
+        holder = layout.sentence_index(previous.start)
         return (
-            any(s <= previous.start and span.end <= e for s, e in bounds)  # one sentence
+            holder >= 0
+            and span.end <= bounds[holder][1]
             and _words(text, previous.end, span.start) <= max_words
             and not any(c in QUOTE_MARKS or c in _LINE_BREAKS for c in gap)
         )
@@ -255,7 +235,7 @@ def join_gaps(text: str, spans: Spans, max_words: int = MAX_EXTEND_WORDS) -> Spa
     return join_contents(spans, text, joinable)
 
 
-def join_in_quotation(text: str, spans: Spans) -> Spans:
+def join_in_quotation(text: str, spans: Spans, *, layout: Layout | None = None) -> Spans:
     """Join consecutive contents that lie in one quotation with no other span between them: the model left a
     stretch of a long direct quote untagged (often across a sentence end, where :func:`join_gaps` stops).
 
@@ -264,7 +244,7 @@ def join_in_quotation(text: str, spans: Spans) -> Spans:
     >>> [s.text for _, s in join_in_quotation(text, found)]
     ['“Would you help? Your name came up, so we ask.”']
     """
-    marks = quotations(text)
+    marks = Layout.of(text, layout).quotations
 
     def quotation_of(span: ScoredSpan) -> tuple[int, int] | None:
         return next(((o, c) for o, c in marks if o <= span.start and span.end <= c), None)
@@ -276,7 +256,9 @@ def join_in_quotation(text: str, spans: Spans) -> Spans:
     return join_contents(spans, text, joinable)
 
 
-def extend_to_clause_end(text: str, spans: Spans, max_words: int = MAX_EXTEND_WORDS) -> Spans:
+def extend_to_clause_end(
+    text: str, spans: Spans, max_words: int = MAX_EXTEND_WORDS, *, layout: Layout | None = None
+) -> Spans:
     """Run indirect content on to the next comma, semicolon or sentence end (less the final full stop), over at
     most ``max_words`` words of plain text: a content the model stopped a few words short of its clause's end.
 
@@ -284,12 +266,12 @@ def extend_to_clause_end(text: str, spans: Spans, max_words: int = MAX_EXTEND_WO
     >>> [s.text for _, s in extend_to_clause_end(text, [("QUOTE", ScoredSpan(21, 53, text[21:53]))])]
     ['many of the failures outlined by the committee']
     """
-    bounds = sentences(text)
+    layout = Layout.of(text, layout)
     result = list(spans)
     for index, (kind, span) in enumerate(result):
         if kind != "QUOTE" or text[span.start] in QUOTE_PAIRS or text[span.end - 1] in QUOTE_MARKS:
             continue
-        sentence_end = next((e for s, e in bounds if s < span.end <= e), None)
+        sentence_end = _sentence_end(layout, span.end)
         if sentence_end is None or span.end >= sentence_end:
             continue
         stop = _CLAUSE_END.search(text, span.end, sentence_end)
@@ -300,7 +282,7 @@ def extend_to_clause_end(text: str, spans: Spans, max_words: int = MAX_EXTEND_WO
     return result
 
 
-def start_at_cue(text: str, spans: Spans, max_words: int = MAX_SNAP_WORDS) -> Spans:
+def start_at_cue(text: str, spans: Spans, max_words: int = MAX_SNAP_WORDS, *, layout: Layout | None = None) -> Spans:
     """Start a content right after its cue when at most ``max_words`` plain words lie between them
     (``accused Anonymous of ...``: the model dropped the content's first word). A content that opens with ``that``
     or ``to`` keeps its start: the words before it are an addressee (``told reporters that ...``).
@@ -326,7 +308,7 @@ def start_at_cue(text: str, spans: Spans, max_words: int = MAX_SNAP_WORDS) -> Sp
     return result
 
 
-def start_at_quotation(text: str, spans: Spans) -> Spans:
+def start_at_quotation(text: str, spans: Spans, *, layout: Layout | None = None) -> Spans:
     """Start a content that ends with a quotation introduced by a comma or colon at its opening mark
     (``said of the crime scene, "it was a real butchery"``: the words before the comma are no content).
 
@@ -334,7 +316,7 @@ def start_at_quotation(text: str, spans: Spans) -> Spans:
     >>> [s.text for _, s in start_at_quotation(text, [("QUOTE", ScoredSpan(11, 41, text[11:41]))])]
     ['"it was a butchery"']
     """
-    marks = quotations(text)
+    marks = Layout.of(text, layout).quotations
     result = list(spans)
     for index, (kind, span) in enumerate(result):
         if kind != "QUOTE" or text[span.start] in QUOTE_PAIRS:
@@ -357,7 +339,7 @@ RULES: dict[str, Rule] = {
     "cue_start": start_at_cue,
     "quotation_start": start_at_quotation,
     "cueless": drop_cueless,
-    "unsure": lambda text, spans: drop_unsure(spans),
+    "unsure": lambda text, spans, layout=None: drop_unsure(spans),
 }
 """Every rule by name (``unsure`` and ``cueless`` drop spans; the others move edges; ``quotation_join`` joins)."""
 GUIDELINE_RULES: tuple[str, ...] = (
@@ -372,8 +354,15 @@ GUIDELINE_RULES: tuple[str, ...] = (
 """The rules that ``boundaries="guidelines"`` runs, in order (the ones that measured better; docs/decoding.md)."""
 
 
-def apply_rules(text: str, spans: Sequence[tuple[str, ScoredSpan]], rules: Sequence[str] = GUIDELINE_RULES) -> Spans:
-    """``spans`` with each named rule of :data:`RULES` applied in turn, sorted by start.
+def apply_rules(
+    text: str,
+    spans: Sequence[tuple[str, ScoredSpan]],
+    rules: Sequence[str] = GUIDELINE_RULES,
+    *,
+    layout: Layout | None = None,
+) -> Spans:
+    """``spans`` with each named rule of :data:`RULES` applied in turn, sorted by start. The rules share one
+    :class:`~quotes.text.Layout` of ``text`` (``layout``, or one built here).
 
     >>> text = "‘It is over,’ she said. He said the war would end soon."
     >>> found = [("QUOTE", ScoredSpan(1, 12, "It is over,")), ("SPEAKER", ScoredSpan(14, 17, "she")),
@@ -382,10 +371,19 @@ def apply_rules(text: str, spans: Sequence[tuple[str, ScoredSpan]], rules: Seque
     >>> [span.text for kind, span in apply_rules(text, found) if kind == "QUOTE"]
     ['‘It is over,’', 'the war would end soon']
     """
+    layout = Layout.of(text, layout)
     result = sorted(spans, key=lambda item: item[1].start)
     for name in rules:
-        result = sorted(RULES[name](text, result), key=lambda item: item[1].start)
+        result = sorted(RULES[name](text, result, layout=layout), key=lambda item: item[1].start)
     return result
+
+
+def _sentence_end(layout: Layout, offset: int) -> int | None:
+    """The end of the sentence ``(s, e)`` with ``s < offset <= e``, or None (sentences do not overlap: one at most)."""
+    index = layout.sentence_index(offset - 1)
+    if index >= 0 and offset <= layout.sentences[index][1]:
+        return layout.sentences[index][1]
+    return None
 
 
 def _words(text: str, start: int, end: int) -> int:

@@ -29,6 +29,8 @@ PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
 _GAP = re.compile(r"[ \t\u00a0]+")  # words of one name are separated by spaces only (no comma, no line break)
 _PARTICLES = frozenset("von van der den de del della da di du le la bin ibn al el ben dos das".split())
+# Each particle as _WORD may match it: with a full stop, a possessive or both ("de", "de.", "de's", "de’s.").
+_PARTICLE_FORMS = frozenset(p + s + f for p in _PARTICLES for s in ("", "'s", "’s") for f in ("", "."))
 # Capitalised words that open a sentence or a clause, and dates: never part of a name.
 _BREAKS = frozenset(
     """the a an and but or nor so yet in on at by for from with without of to into onto after before when while if
@@ -96,13 +98,17 @@ def name_mentions(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Menti
             run.clear()
 
     for match in _WORD.finditer(text):
+        word = match.group()
+        if not word[0].isupper() and word not in _PARTICLE_FORMS:
+            # Neither a name word nor a particle: it ends an open run, as does the gap over it, which holds more
+            # than spaces when the next name word comes (most words of a text: skipped here, at little cost).
+            continue
         start, end = match.span()
         inside = bisect_right(skip_starts, start) - 1
         if inside >= 0 and start < skip[inside][1]:
             if run:
                 close()
             continue
-        word = match.group()
         full_stop = word.endswith(".") and not _is_initial(word)
         if full_stop:
             word, end = word[:-1], end - 1

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from quotes.schema import KINDS, ScoredSpan, Span
@@ -92,31 +93,33 @@ def tags_to_spans(
     is the mean of its tokens' scores (1.0 without scores). Special tokens (``None`` tags) are skipped.
     """
     result: list[tuple[str, ScoredSpan]] = []
-    current: tuple[str, int, int, list[float]] | None = None  # kind, start, end, token scores
-
-    def close() -> None:
-        if current is not None:
-            kind, start, end, token_scores = current
-            score = sum(token_scores) / len(token_scores)
-            result.append((kind, ScoredSpan(start, end, text[start:end], score)))
-
+    kind: str | None = None  # the open span: its kind, first token's start, last token's end, token scores
+    first = last = 0
+    token_scores: list[float] = []
     for index, tag in enumerate(tags):
         if tag is None:
             continue
-        score = 1.0 if scores is None else float(scores[index])
-        start, end = offsets[index]
         if tag == "O":
-            close()
-            current = None
+            if kind is not None:
+                result.append((kind, ScoredSpan(first, last, text[first:last], sum(token_scores) / len(token_scores))))
+                kind = None
             continue
-        prefix, kind = tag.split("-", 1)
-        if prefix == "I" and current is not None and current[0] == kind:
-            current = (kind, current[1], end, [*current[3], score])
+        prefix, tag_kind = _TAG_PARTS.get(tag) or tag.split("-", 1)
+        start, end = offsets[index]
+        score = 1.0 if scores is None else float(scores[index])
+        if prefix == "I" and tag_kind == kind:
+            last = end
+            token_scores.append(score)
         else:
-            close()
-            current = (kind, start, end, [score])
-    close()
+            if kind is not None:
+                result.append((kind, ScoredSpan(first, last, text[first:last], sum(token_scores) / len(token_scores))))
+            kind, first, last, token_scores = tag_kind, start, end, [score]
+    if kind is not None:
+        result.append((kind, ScoredSpan(first, last, text[first:last], sum(token_scores) / len(token_scores))))
     return result
+
+
+_TAG_PARTS = {label: tuple(label.split("-", 1)) for label in LABELS if label != "O"}
 
 
 def snap_to_words(spans: Iterable[tuple[str, ScoredSpan]], text: str) -> list[tuple[str, ScoredSpan]]:
@@ -251,7 +254,14 @@ def viterbi_decode(probabilities: Any) -> list[int]:
     best = probabilities.argmax(-1)
     if _valid_bio(best):
         return best.tolist()
-    rows = np.log(np.clip(probabilities, 1e-12, 1.0)).tolist()
+    logs = np.log(np.clip(probabilities, 1e-12, 1.0))
+    if _UNROLLED and not np.isnan(logs).any():
+        return _viterbi_unrolled(logs.tolist())
+    return _viterbi_loop(logs.tolist())
+
+
+def _viterbi_loop(rows: list[list[float]]) -> list[int]:
+    """The Viterbi pass over log-probability rows, for any label layout (and NaN rows, however they compare)."""
     score = [-math.inf if label.startswith("I-") else value for label, value in zip(LABELS, rows[0])]
     back = []
     for row in rows[1:]:
@@ -265,6 +275,49 @@ def viterbi_decode(probabilities: Any) -> list[int]:
                 new[inside], previous[inside] = score[inside] + row[inside], inside
         back.append(previous)
         score = new
+    return _backtrack(score, back)
+
+
+def _viterbi_unrolled(rows: list[list[float]]) -> list[int]:
+    """:func:`_viterbi_loop` written out for the labels O, B-X, I-X of three kinds: the same additions and
+    comparisons in the same order (so the very same path, ties included), about eight times faster; the loop
+    runs once per token of every text."""
+    s0, s1, _, s3, _, s5, _ = rows[0]
+    s2 = s4 = s6 = -math.inf
+    back = []
+    append = back.append
+    for r0, r1, r2, r3, r4, r5, r6 in islice(rows, 1, None):
+        top, arg = s0, 0  # max(score) and the first label that reaches it
+        if s1 > top:
+            top, arg = s1, 1
+        if s2 > top:
+            top, arg = s2, 2
+        if s3 > top:
+            top, arg = s3, 3
+        if s4 > top:
+            top, arg = s4, 4
+        if s5 > top:
+            top, arg = s5, 5
+        if s6 > top:
+            top, arg = s6, 6
+        if s1 >= s2:  # ties go to B-X
+            s2, b2 = s1 + r2, 1
+        else:
+            s2, b2 = s2 + r2, 2
+        if s3 >= s4:
+            s4, b4 = s3 + r4, 3
+        else:
+            s4, b4 = s4 + r4, 4
+        if s5 >= s6:
+            s6, b6 = s5 + r6, 5
+        else:
+            s6, b6 = s6 + r6, 6
+        s0, s1, s3, s5 = top + r0, top + r1, top + r3, top + r5
+        append((arg, arg, b2, arg, b4, arg, b6))
+    return _backtrack([s0, s1, s2, s3, s4, s5, s6], back)
+
+
+def _backtrack(score: list[float], back: list[Sequence[int]]) -> list[int]:
     path = [score.index(max(score))]
     for previous in reversed(back):
         path.append(previous[path[-1]])
@@ -272,6 +325,7 @@ def viterbi_decode(probabilities: Any) -> list[int]:
 
 
 _INSIDE_BEGIN = [(i, LABELS.index(f"B-{label[2:]}")) for i, label in enumerate(LABELS) if label.startswith("I-")]
+_UNROLLED = LABELS[0] == "O" and _INSIDE_BEGIN == [(2, 1), (4, 3), (6, 5)]  # the labels _viterbi_unrolled is for
 
 
 @lru_cache(maxsize=1)

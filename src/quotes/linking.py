@@ -30,7 +30,7 @@ from quotes.coreference import (
 )
 from quotes.lexicon import is_communication_cue, lemma
 from quotes.schema import KINDS, Quote, QuoteRecord, ScoredSpan, span_text_problem
-from quotes.text import BEFORE_OPENING, CLOSING_QUOTE_MARKS, OPENING_QUOTE_MARKS, QUOTE_MARKS, paragraphs, sentences
+from quotes.text import BEFORE_OPENING, CLOSING_QUOTE_MARKS, OPENING_QUOTE_MARKS, QUOTE_MARKS, Layout
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +167,7 @@ def link(
     stats: LinkStats | None = None,
     find_speakers: bool = True,
     drop_fragments: bool = True,
+    layout: Layout | None = None,
 ) -> list[QuoteRecord]:
     """Group one document's labelled spans into quote records, following the annotation guidelines.
 
@@ -233,6 +234,8 @@ def link(
         stats: if given, its counters are increased by what this call did.
         find_speakers: apply rule 8 and rules 2d/2e (read speakers from the text).
         drop_fragments: apply rule 9 (drop records that are no quote by their form).
+        layout: the paragraphs and sentences of ``text`` (:class:`~quotes.text.Layout`), when the caller has them
+            already (``QuoteExtractor`` shares one with the boundary rules); else they are found here.
 
     Returns:
         The records sorted by the start of their first content span; every QUOTE span is in exactly one, but for
@@ -242,7 +245,7 @@ def link(
 
     Raises:
         ValueError: listing every span with an unknown kind, bad offsets, text that differs from the document, or an
-            overlap with another span.
+            overlap with another span; or ``layout`` is the layout of another text.
 
     >>> text = "‘We will win,’ he said."
     >>> record = link(text, [("QUOTE", ScoredSpan(0, 14, "‘We will win,’", 0.9)),
@@ -255,7 +258,8 @@ def link(
         if stats is not None:
             stats.documents += 1
         return []
-    paragraph_ranges = paragraphs(text) or [(0, len(text))]
+    layout = Layout.of(text, layout)
+    paragraph_ranges = list(layout.paragraphs) or [(0, len(text))]
     attribution_starts = [span.start for kind, span in ordered if kind != "QUOTE"]
     document = _Document(
         text=text,
@@ -263,7 +267,7 @@ def link(
         paragraph_starts=[start for start, _ in paragraph_ranges],
         continuation_paragraphs=set(),
         attribution_starts=attribution_starts,
-        sentence_ranges=sentences(text) or [(0, len(text))],
+        sentence_ranges=list(layout.sentences) or [(0, len(text))],
         mentions=name_mentions(text, [(span.start, span.end) for kind, span in ordered if kind == "QUOTE"]),
         find_speakers=find_speakers,
     )
