@@ -15,6 +15,7 @@ import pytest
 
 from quotes.cli import main
 from quotes.data import read_documents
+from quotes.inference import QuoteExtractor
 from tests.helpers import seeded_tiny_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,6 +163,23 @@ def test_min_score_drops_records_below_it(capsys, model, tmp_path):
     code, kept, _ = run(capsys, "predict", "--model", model, tmp_path / "archive.jsonl", "--min-score", threshold)
     kept_scores = sorted(q["score"] for line in kept.splitlines() for q in json.loads(line)["quotes"])
     assert code == 0 and kept_scores == [s for s in scores if s >= threshold] and 0 < len(kept_scores) < len(scores)
+
+
+def test_boundaries_flag_overrides_the_models_saved_setting(capsys, model, tmp_path):
+    write_archive(tmp_path / "archive.jsonl", 30)
+    _, own, _ = run(capsys, "predict", "--model", model, tmp_path / "archive.jsonl")
+    code, guided, _ = run(capsys, "predict", "--model", model, tmp_path / "archive.jsonl", "--boundaries", "guidelines")
+    extractor = QuoteExtractor.from_pretrained(model, boundaries="guidelines")
+    documents = [json.loads(line) for line in guided.splitlines()]
+    expected = extractor.predict([d["text"] for d in documents])
+    assert code == 0 and own != guided
+    written = [[[(c["start"], c["end"], c["text"]) for c in q["contents"]] for q in d["quotes"]] for d in documents]
+    assert written == [[[(c.start, c.end, c.text) for c in r.contents] for r in records] for records in expected]
+
+
+def test_boundaries_flag_with_the_rule_baseline_exits_2(capsys, tmp_path):
+    code, _, err = run(capsys, "predict", "--model", "rules", "--boundaries", "guidelines", __file__)
+    assert code == 2 and "the rule baseline (--model rules) has none to move" in err
 
 
 @pytest.mark.parametrize("value", ["1.5", "-0.1", "nan"])

@@ -306,9 +306,15 @@ def predict_stream(
     )
 
 
-def load_predictor(model: str | Path, device: str | None = None) -> Any:
-    """A :class:`QuoteExtractor` from a model directory, or the rule baseline for ``"rules"``."""
+def load_predictor(model: str | Path, device: str | None = None, boundaries: str | None = None) -> Any:
+    """A :class:`QuoteExtractor` from a model directory, or the rule baseline for ``"rules"``.
+
+    ``boundaries`` overrides the model's saved ``predict.boundaries`` (``"model"`` or ``"guidelines"``); the rule
+    baseline has no content edges of a model to move, so it refuses one.
+    """
     if str(model) == "rules":
+        if boundaries is not None:
+            raise ValueError("boundaries: the rule baseline has no model content edges to move; give a model")
         from quotes.baseline import RuleBasedExtractor
 
         return RuleBasedExtractor()
@@ -321,7 +327,7 @@ def load_predictor(model: str | Path, device: str | None = None) -> Any:
 
         if torch.cuda.is_available():
             device = f"cuda:{int(os.environ['LOCAL_RANK']) % torch.cuda.device_count()}"
-    return QuoteExtractor.from_pretrained(model, device=device)
+    return QuoteExtractor.from_pretrained(model, device=device, boundaries=boundaries)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -474,8 +480,10 @@ class Progress:
 class _RayChunkPredictor:
     """A Ray Data worker: loads the model once, then predicts one chunk per call."""
 
-    def __init__(self, model: str, batch_size: int, min_score: float | None, device: str | None):
-        self.predictor = load_predictor(model, device=device)
+    def __init__(
+        self, model: str, batch_size: int, min_score: float | None, device: str | None, boundaries: str | None = None
+    ):
+        self.predictor = load_predictor(model, device=device, boundaries=boundaries)
         self.batch_size = batch_size
         self.min_score = min_score
 
@@ -497,6 +505,7 @@ def predict_with_ray(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     min_score: float | None = None,
     device: str | None = None,
+    boundaries: str | None = None,
     done: Callable[[str], bool] = lambda doc_id: False,
     chunks_per_wave: int = 256,
 ) -> Iterator[str]:
@@ -519,7 +528,13 @@ def predict_with_ray(
     context.execution_options.preserve_order = True  # rows come back in input order
     context.enable_progress_bars = False
     logging.getLogger("ray.data").setLevel(logging.WARNING)  # no per-dataset INFO lines among the user's output
-    arguments = {"model": str(model), "batch_size": batch_size, "min_score": min_score, "device": device}
+    arguments = {
+        "model": str(model),
+        "batch_size": batch_size,
+        "min_score": min_score,
+        "device": device,
+        "boundaries": boundaries,
+    }
     chunk_iterator = (chunk for chunk in chunks(documents, chunk_size) if not all(done(d.id) for d in chunk))
     while wave := list(islice(chunk_iterator, chunks_per_wave)):
         rows = [{"ids": [d.id for d in chunk], "texts": [d.text for d in chunk]} for chunk in wave]

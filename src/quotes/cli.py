@@ -210,6 +210,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         return _fail(f"--min-score must be a number from 0 to 1, got {args.min_score}")
     if args.resume and (output is None or args.format != "jsonl"):
         return _fail("--resume appends to a JSONL file: give -o FILE.jsonl (and --format jsonl, the default)")
+    if args.boundaries is not None and args.model == "rules":
+        return _fail(_BOUNDARIES_RULES)
     if (world > 1 or args.engine == "ray") and (args.format != "jsonl" or not args.files):
         where = f"{world} processes" if world > 1 else "--engine ray"
         return _fail(f"with {where}, predict reads files (not stdin) and writes --format jsonl")
@@ -251,7 +253,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     progress: Any = None
     written = quotes = 0
     try:
-        predictor = bulk.load_predictor(args.model, device=args.device) if args.engine == "local" else None
+        local = args.engine == "local"
+        predictor = bulk.load_predictor(args.model, device=args.device, boundaries=args.boundaries) if local else None
         shown = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty())
         progress = bulk.Progress(predictor, shard_total, len(done), enabled=rank == 0 and shown)
         if target is not None:
@@ -267,6 +270,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
                 chunk_size=args.chunk_size,
                 min_score=args.min_score,
                 device=args.device,
+                boundaries=args.boundaries,
                 done=done.__contains__,
             )
             for line in lines:
@@ -343,7 +347,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if blocker is not None:
             return _fail(f"--report-dir {args.report_dir}: {blocker} is a file; give a directory")
     if args.boundaries is not None and args.model == "rules":
-        return _fail("--boundaries moves a model's content edges; the rule baseline (--model rules) has none to move")
+        return _fail(_BOUNDARIES_RULES)
     if args.model != "rules":
         from quotes.modeling import quiet_transformers
 
@@ -471,6 +475,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", action="store_true", help="keep the documents already in -o FILE.jsonl and predict the rest"
     )
     predict.add_argument("--min-score", type=float, help="drop quote records scored below this (0 to 1)")
+    predict.add_argument(
+        "--boundaries",
+        choices=["model", "guidelines"],
+        help=_BOUNDARIES_HELP,
+    )
     predict.add_argument("--batch-size", type=int, default=16, help="windows per forward pass")
     predict.add_argument("--chunk-size", type=int, default=64, help="documents predicted (and written) together")
     predict.add_argument("--stdin-format", choices=["text", "jsonl"], default="text", help="stdin: one text or JSONL")
@@ -507,8 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--boundaries",
         choices=["model", "guidelines"],
-        help="content edges: the model's own, or moved to the guidelines' quote marks and sentence ends "
-        "(default: the model's predict.boundaries; see docs/decoding.md)",
+        help=_BOUNDARIES_HELP,
     )
     evaluate.add_argument("--no-baseline", action="store_true", help="do not score the rule-based baseline alongside")
     evaluate.add_argument(
@@ -517,6 +525,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_BOUNDARIES_HELP = (
+    "content edges: the model's own, or moved to the guidelines' quote marks and sentence ends "
+    "(default: the model's predict.boundaries; see docs/decoding.md)"
+)
+_BOUNDARIES_RULES = "--boundaries moves a model's content edges; the rule baseline (--model rules) has none to move"
 EXIT_INTERRUPTED = 130  # what a shell reports for a process stopped by Ctrl-C (SIGINT)
 _PATH_ERRORS = (FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError, PermissionError)
 
