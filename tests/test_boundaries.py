@@ -199,7 +199,9 @@ def test_the_guideline_rules_fix_a_direct_and_an_indirect_content_and_leave_spea
     assert [s for kind, s in fixed if kind != "QUOTE"] == [s for kind, s in found if kind != "QUOTE"]
 
 
-def test_every_rule_keeps_spans_exact_and_apart():
+def every_case() -> tuple[str, list[tuple[str, ScoredSpan]]]:
+    """A text with a case for every rule (quote marks, sentence ends, a line break, an unsure span, a paragraph),
+    and the spans a model might tag in it."""
     text = "“A b,” he said. C said d e f,\nand g. “H i j k l m n”. O claimed that p q. 'R s\n\n“T u” v."
     found = [
         ("QUOTE", ScoredSpan(1, 4, "A b")),
@@ -210,6 +212,11 @@ def test_every_rule_keeps_spans_exact_and_apart():
         ("CUE", span(text, "claimed")),
         ("QUOTE", ScoredSpan(text.index("p q"), len(text) - 4, text[text.index("p q") : -4])),
     ]
+    return text, found
+
+
+def test_every_rule_keeps_spans_exact_and_apart():
+    text, found = every_case()
     for rules in [*([name] for name in RULES), list(GUIDELINE_RULES)]:
         fixed = apply_rules(text, found, rules)
         assert all(s.text == text[s.start : s.end] and s.start < s.end for _, s in fixed), rules
@@ -217,16 +224,7 @@ def test_every_rule_keeps_spans_exact_and_apart():
 
 
 def test_every_rule_gives_the_same_with_the_layout_it_is_handed():
-    text = "“A b,” he said. C said d e f,\nand g. “H i j k l m n”. O claimed that p q. 'R s\n\n“T u” v."
-    found = [
-        ("QUOTE", ScoredSpan(1, 4, "A b")),
-        ("SPEAKER", span(text, "he")),
-        ("CUE", span(text, "said")),
-        ("QUOTE", ScoredSpan(23, 33, text[23:33], 0.3)),
-        ("QUOTE", ScoredSpan(38, 55, text[38:55])),
-        ("CUE", span(text, "claimed")),
-        ("QUOTE", ScoredSpan(text.index("p q"), len(text) - 4, text[text.index("p q") : -4])),
-    ]
+    text, found = every_case()
     layout = Layout(text)
     for name, rule in RULES.items():
         assert rule(text, found, layout=layout) == rule(text, found), name
