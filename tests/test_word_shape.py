@@ -163,6 +163,17 @@ def test_a_shape_model_is_a_stock_folder_that_says_so(shape_run):
     assert not torch.equal(rows[1], rows[2]), "training moved the shape rows apart"
 
 
+def test_a_second_stage_keeps_the_learnt_shape_rows(shape_run):
+    from transformers import AutoModelForTokenClassification
+
+    stage_one = AutoModelForTokenClassification.from_pretrained(shape_run).bert.embeddings.token_type_embeddings
+    stage_two = build_model(ModelConfig(name=str(shape_run), word_shape=True)).bert.embeddings.token_type_embeddings
+    assert torch.equal(stage_two.weight, stage_one.weight)  # not grown again from row 0
+
+    with pytest.raises(ConfigError, match="model.word_shape: .* was trained with word shape"):
+        build_model(ModelConfig(name=str(shape_run)))  # its shape rows would go unused
+
+
 def test_training_and_prediction_compute_the_same_ids(shape_run):
     from quotes.schema import Document
 

@@ -171,11 +171,26 @@ def build_model(config: ModelConfig, model_config: Any = None) -> Any:
     model_config = model_config if model_config is not None else load_model_config(config)
     if config.word_shape:
         check_word_shape_support(model_config)
+    if not config.word_shape and _trained_with_word_shape(path):
+        raise ConfigError(
+            [
+                f"model.word_shape: {config.name} was trained with word shape (its quotes.json says so); set "
+                "model.word_shape: true to go on training it, or its shape rows go unused"
+            ]
+        )
     if config.random_init:
         model = AutoModelForTokenClassification.from_config(model_config)
     else:
         model = AutoModelForTokenClassification.from_pretrained(path, config=model_config, **_load_kwargs(path))
     return enable_word_shape(model) if config.word_shape else model
+
+
+def _trained_with_word_shape(path: str) -> bool:
+    """True for a local quotes model folder whose ``quotes.json`` says ``word_shape: true`` (a stage-1 model)."""
+    try:
+        return json.loads((Path(path) / "quotes.json").read_text(encoding="utf-8")).get("word_shape") is True
+    except (OSError, ValueError, AttributeError):
+        return False  # no quotes model folder (an encoder, a Hub id): nothing to keep
 
 
 def check_word_shape_support(model_config: Any) -> None:
@@ -199,7 +214,8 @@ def enable_word_shape(model: Any) -> Any:
     """Grow the token type embeddings to :data:`~quotes.labels.WORD_SHAPE_TYPES` rows, each new row a copy of row 0.
 
     Row 0 is what the encoder was pre-trained with (every token of a single segment), so at the first step the model
-    computes exactly what it did without word shape; training moves the rows apart. ``config.type_vocab_size`` is
+    computes exactly what it did without word shape; training moves the rows apart. A model that already has the
+    rows (trained with word shape: a second stage starts from it) keeps them as learnt. ``config.type_vocab_size`` is
     set to match, so the saved folder loads with stock ``from_pretrained``. RoBERTa's single row grows the same way.
     """
     import torch
@@ -207,6 +223,11 @@ def enable_word_shape(model: Any) -> Any:
     embeddings = getattr(getattr(model.base_model, "embeddings", None), "token_type_embeddings", None)
     if not isinstance(embeddings, torch.nn.Embedding):
         raise ConfigError([f"model.word_shape: {type(model).__name__} has no token type embeddings to grow"])
+    if embeddings.num_embeddings == WORD_SHAPE_TYPES and model.config.type_vocab_size == WORD_SHAPE_TYPES:
+        logger.info(
+            "model.word_shape: the model's %d token type rows are kept (trained with word shape)", WORD_SHAPE_TYPES
+        )
+        return model  # a model trained with word shape (stage 2 on a stage-1 model): its rows are learnt, keep them
     old = embeddings.weight.data
     grown = torch.nn.Embedding(WORD_SHAPE_TYPES, old.shape[1], dtype=old.dtype, device=old.device)
     with torch.no_grad():
