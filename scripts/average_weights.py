@@ -8,13 +8,13 @@ Usage:
     python scripts/average_weights.py runs/default-soup runs/default runs/default-seed1 runs/default-seed2
 
 Every floating-point weight is the element-wise mean of the models' weights; integer buffers (position ids) must
-be equal. The models must have the same labels, weight names and shapes, window size and word-shape setting, or
-the script stops and names the first difference. A checkpoint folder of a run (``checkpoint-N``, no
-``quotes.json``) takes those settings from the first model. The folder written loads with
-``QuoteExtractor.from_pretrained`` and any transformers loader; its ``quotes.json`` takes the ``predict`` defaults
-of the first model and lists the averaged folders under ``averaged_from``. No model card or metrics are copied:
-those described one of the inputs, not the average. A measurement, not a ``quotes`` command: averaging has not
-beaten the last checkpoint or a single seed on our dev sets (model_card.md).
+be equal. The models must have quotes' labels and the same weight names and shapes, window size and word-shape
+setting, or the script stops and names the first difference. A checkpoint folder of a run (``checkpoint-N``, no
+``quotes.json``) takes those settings from the first model. OUT must be a new or empty folder (never one of the
+inputs). It loads with ``QuoteExtractor.from_pretrained`` and any transformers loader; its ``quotes.json`` takes
+the ``predict`` defaults of the first model and lists the averaged folders under ``averaged_from``. No model card
+or metrics are copied: those described one of the inputs, not the average. A measurement, not a ``quotes``
+command: averaging has not clearly beaten a single model on our dev sets (model_card.md's recipe table).
 """
 
 from __future__ import annotations
@@ -84,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if len(args.models) < 2:
         parser.error("give two or more models to average")
+    if args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
+        # never over a model, least of all one of the inputs: the average goes into a new or empty folder
+        raise SystemExit(f"quotes: error: {args.out}: exists and is not an empty folder; nothing was written")
     extractors: list[QuoteExtractor] = []
     for folder in args.models:
         extractor = load(folder, extractors[0] if extractors else None)

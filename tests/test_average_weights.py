@@ -68,3 +68,11 @@ def test_a_checkpoint_folder_takes_the_first_models_settings(two_models, tmp_pat
 
     with pytest.raises(SystemExit, match="other: no quotes.json; give a model folder first"):
         average_weights.main([str(tmp_path / "soup2"), str(other), str(first)])
+
+
+def test_an_existing_model_is_never_overwritten(two_models):
+    first, other = two_models
+    before = (other / "model.safetensors").read_bytes()
+    with pytest.raises(SystemExit, match="other: exists and is not an empty folder; nothing was written"):
+        average_weights.main([str(other), str(first), str(other)])
+    assert (other / "model.safetensors").read_bytes() == before
