@@ -2,12 +2,16 @@
 
 ``make_document`` builds gold documents, ``find`` and ``record`` predicted spans and records, ``as_prediction``
 turns a gold record into a perfect prediction, and ``texts`` reads a record back as plain strings.
+``put_in_hub_cache`` stores a model folder in a local Hub cache, the stand-in for the Hub.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import shutil
 from pathlib import Path
 
 from quotes.schema import Document, Quote, QuoteRecord, ScoredSpan, Span
@@ -100,3 +104,24 @@ def seeded_tiny_model(directory: Path) -> Path:
         build_tiny_model(directory)
     (directory / "quotes.json").write_text(json.dumps({"max_length": 64, "stride": 16}), encoding="utf-8")
     return directory
+
+
+def put_in_hub_cache(cache: Path, repo_id: str, folder: Path, revision: str = "main") -> str:
+    """Store ``folder`` as a commit of ``repo_id`` the way ``huggingface_hub`` caches a download; return its hash.
+
+    ``models--org--name/blobs/<sha256>`` holds each file once, ``snapshots/<commit>/<path>`` links to the blob
+    (relative symlinks), and ``refs/<revision>`` names the commit.
+    """
+    storage = cache / ("models--" + repo_id.replace("/", "--"))
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    commit = hashlib.sha1(b"".join(p.read_bytes() for p in files)).hexdigest()
+    for file in files:
+        blob = storage / "blobs" / hashlib.sha256(file.read_bytes()).hexdigest()
+        blob.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file, blob)
+        link = storage / "snapshots" / commit / file.relative_to(folder)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(os.path.relpath(blob, link.parent))
+    (storage / "refs").mkdir(exist_ok=True)
+    (storage / "refs" / revision).write_text(commit)
+    return commit

@@ -3,7 +3,6 @@ with an error naming the file when broken. Devices that do not exist are refused
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -20,6 +19,7 @@ from quotes import model_folder
 from quotes.inference import QuoteExtractor
 from quotes.labels import LABELS
 from quotes.model_folder import resolve_device, resolve_model_dir
+from tests.helpers import put_in_hub_cache
 
 TEXT = "He said the army was in Kursk. ‘They told troops to go,’ Putin said. She added that it was not war."
 
@@ -27,27 +27,6 @@ TEXT = "He said the army was in Kursk. ‘They told troops to go,’ Putin said.
 # --------------------------------------------------------------------------------------------------------------
 # A local stand-in for the Hub: its cache layout (https://huggingface.co/docs/hub/local-cache)
 # --------------------------------------------------------------------------------------------------------------
-
-
-def put_in_hub_cache(cache: Path, repo_id: str, folder: Path, revision: str = "main") -> str:
-    """Store ``folder`` as a commit of ``repo_id`` the way ``huggingface_hub`` caches a download; return its hash.
-
-    ``models--org--name/blobs/<sha256>`` holds each file once, ``snapshots/<commit>/<path>`` links to the blob
-    (relative symlinks), and ``refs/<revision>`` names the commit.
-    """
-    storage = cache / ("models--" + repo_id.replace("/", "--"))
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
-    commit = hashlib.sha1(b"".join(p.read_bytes() for p in files)).hexdigest()
-    for file in files:
-        blob = storage / "blobs" / hashlib.sha256(file.read_bytes()).hexdigest()
-        blob.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(file, blob)
-        link = storage / "snapshots" / commit / file.relative_to(folder)
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(os.path.relpath(blob, link.parent))
-    (storage / "refs").mkdir(exist_ok=True)
-    (storage / "refs" / revision).write_text(commit)
-    return commit
 
 
 class LocalHub:

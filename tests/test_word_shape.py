@@ -15,6 +15,7 @@ from quotes.inference import QuoteExtractor
 from quotes.labels import WORD_SHAPE_TYPES, WORD_SHAPES, word_shape_ids
 from quotes.modeling import build_model, check_word_shape_support, enable_word_shape
 from quotes.training import train
+from tests.helpers import put_in_hub_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "configs" / "tiny.yaml"
@@ -172,6 +173,16 @@ def test_a_second_stage_keeps_the_learnt_shape_rows(shape_run):
 
     with pytest.raises(ConfigError, match="model.word_shape: .* was trained with word shape"):
         build_model(ModelConfig(name=str(shape_run)))  # its shape rows would go unused
+
+
+def test_a_word_shape_model_from_the_hub_is_recognised_too(shape_run, tmp_path, monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)  # the local Hub cache stands in for the Hub
+    put_in_hub_cache(tmp_path / "hub", "org/quotes-shape", shape_run)
+    with pytest.raises(ConfigError, match="model.word_shape: org/quotes-shape was trained with word shape"):
+        build_model(ModelConfig(name="org/quotes-shape"))
 
 
 def test_training_and_prediction_compute_the_same_ids(shape_run):

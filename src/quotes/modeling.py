@@ -185,12 +185,20 @@ def build_model(config: ModelConfig, model_config: Any = None) -> Any:
     return enable_word_shape(model) if config.word_shape else model
 
 
-def _trained_with_word_shape(path: str) -> bool:
-    """True for a local quotes model folder whose ``quotes.json`` says ``word_shape: true`` (a stage-1 model)."""
+def _trained_with_word_shape(name: str) -> bool:
+    """True for a quotes model whose ``quotes.json`` says ``word_shape: true`` (a first stage), local or on the Hub."""
+    file = Path(name) / "quotes.json"
+    if not Path(name).is_dir():
+        from huggingface_hub import hf_hub_download
+
+        try:  # from the local Hub cache when offline; a small download otherwise
+            file = Path(hf_hub_download(name, "quotes.json"))
+        except Exception:  # noqa: BLE001 - no such file (an encoder), no such repo, no network: nothing to keep
+            return False
     try:
-        return json.loads((Path(path) / "quotes.json").read_text(encoding="utf-8")).get("word_shape") is True
+        return json.loads(file.read_text(encoding="utf-8")).get("word_shape") is True
     except (OSError, ValueError, AttributeError):
-        return False  # no quotes model folder (an encoder, a Hub id): nothing to keep
+        return False  # no quotes model folder (an encoder): nothing to keep
 
 
 def check_word_shape_support(model_config: Any) -> None:
